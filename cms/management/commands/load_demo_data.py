@@ -1,0 +1,297 @@
+"""Demo data for trying the workspace: `manage.py load_demo_data`.
+
+Idempotent: every row is looked up by a natural key first, so running it twice
+changes nothing. Every demo account's password is "partnership".
+"""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from wagtail.models import Page, Site
+
+from cms.models import GuideIndexPage, GuidePage, HomePage
+from partnerships import services
+from partnerships.models import (
+    Membership,
+    Organisation,
+    Participation,
+    Partnership,
+    PartnershipRole,
+    SustainabilityCommitment,
+)
+
+from .guides import GUIDES, HOME_BODY, HOME_INTRO
+
+User = get_user_model()
+PASSWORD = "partnership"  # noqa: S105 - documented demo password
+
+ORGANISATIONS = {
+    "Northside Family Services": {
+        "kind": Organisation.Kind.NONPROFIT,
+        "email": "info@northside.example",
+        "website": "https://northside.example",
+        "address": "12 Northside Avenue, Springfield",
+    },
+    "Riverside Health Clinic": {
+        "kind": Organisation.Kind.HEALTH,
+        "email": "front.desk@riverside.example",
+        "website": "https://riverside.example",
+        "address": "400 River Road, Springfield",
+    },
+    "Eastside Housing Coalition": {
+        "kind": Organisation.Kind.HOUSING,
+        "email": "hello@eastsidehousing.example",
+        "website": "https://eastsidehousing.example",
+        "address": "78 East Street, Springfield",
+    },
+    "Lakeshore Youth Center": {
+        "kind": Organisation.Kind.NONPROFIT,
+        "email": "team@lakeshoreyouth.example",
+        "website": "https://lakeshoreyouth.example",
+        "address": "5 Lakeshore Drive, Springfield",
+    },
+}
+
+# username: (first, last, organisation, job title, leadership viewer)
+PEOPLE = {
+    "coordinator": (
+        "Carmen",
+        "Ortiz",
+        "Northside Family Services",
+        "Partnerships Manager",
+        False,
+    ),
+    "partner": ("Priya", "Nair", "Riverside Health Clinic", "Care Navigator", False),
+    "signatory": (
+        "Samuel",
+        "Reed",
+        "Riverside Health Clinic",
+        "Chief Executive",
+        False,
+    ),
+    "housing": (
+        "Hannah",
+        "Kim",
+        "Eastside Housing Coalition",
+        "Executive Director",
+        False,
+    ),
+    "leader": (
+        "Leon",
+        "Baptiste",
+        "Northside Family Services",
+        "Director of Programmes",
+        True,
+    ),
+    "outsider": ("Olivia", "Chen", "Lakeshore Youth Center", "Programme Lead", False),
+}
+
+EASTSIDE = "Eastside Family Support Partnership"
+LAKESHORE = "Lakeshore Youth Mentoring Partnership"
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisations, people, partnerships and public pages."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        self.hub = self.user("hub", "Hana", "Bauer", staff=True)
+        organisations = {
+            name: Organisation.objects.get_or_create(name=name, defaults=fields)[0]
+            for name, fields in ORGANISATIONS.items()
+        }
+        people = {}
+        for username, (first, last, org, title, leadership) in PEOPLE.items():
+            user = self.user(username, first, last)
+            services.workspace_access_grant(user=user)
+            Membership.objects.get_or_create(
+                user=user,
+                organisation=organisations[org],
+                defaults={"job_title": title, "is_leadership": leadership},
+            )
+            people[username] = user
+
+        today = datetime.date.today()
+        eastside = self.partnership(
+            EASTSIDE,
+            lead=organisations["Northside Family Services"],
+            by=people["coordinator"],
+            purpose="Families on the east side get joined-up help with health, "
+            "housing and family support: one conversation, a warm referral, and "
+            "follow-up until the family is settled.",
+            success_criteria="Within a year, 80% of referred families are "
+            "connected to a service within 14 days; partners review shared "
+            "families monthly and report progress to their boards each quarter.",
+            formality=Partnership.Formality.COALITION,
+            status=Partnership.Status.ACTIVE,
+            start_date=today.replace(month=1, day=1),
+            end_date=today.replace(month=1, day=1) + datetime.timedelta(days=3 * 365),
+            shares_client_data=True,
+        )
+        self.participate(eastside, organisations["Riverside Health Clinic"])
+        self.participate(eastside, organisations["Eastside Housing Coalition"])
+        self.role(eastside, people["coordinator"], PartnershipRole.Role.SIGNATORY)
+        self.role(eastside, people["partner"], PartnershipRole.Role.CONTACT)
+        self.role(eastside, people["signatory"], PartnershipRole.Role.SIGNATORY)
+        self.role(eastside, people["housing"], PartnershipRole.Role.SIGNATORY)
+        self.role(eastside, people["housing"], PartnershipRole.Role.CONTACT)
+        self.commit(
+            eastside,
+            "Northside Family Services",
+            SustainabilityCommitment.Kind.STAFF_TIME,
+            "Partnership coordinator, half time",
+            80,
+        )
+        self.commit(
+            eastside,
+            "Northside Family Services",
+            SustainabilityCommitment.Kind.SPONSOR,
+            "Director of Programmes sponsors the partnership at board level",
+        )
+        self.commit(
+            eastside,
+            "Riverside Health Clinic",
+            SustainabilityCommitment.Kind.STAFF_TIME,
+            "Care navigator for shared families",
+            40,
+        )
+        self.commit(
+            eastside,
+            "Riverside Health Clinic",
+            SustainabilityCommitment.Kind.IN_KIND,
+            "Meeting room and interpreter line",
+        )
+        self.commit(
+            eastside,
+            "Eastside Housing Coalition",
+            SustainabilityCommitment.Kind.MONEY,
+            "Emergency housing fund for shared families",
+            25000,
+        )
+
+        lakeshore = self.partnership(
+            LAKESHORE,
+            lead=organisations["Lakeshore Youth Center"],
+            by=people["outsider"],
+            purpose="Young people in supported housing are matched with mentors "
+            "and stay in education or training.",
+            success_criteria="Forty young people matched in the first year; "
+            "nine in ten matches last six months or more.",
+            formality=Partnership.Formality.COORDINATION,
+            status=Partnership.Status.FORMING,
+            start_date=today,
+            end_date=None,
+        )
+        self.participate(lakeshore, organisations["Eastside Housing Coalition"])
+        self.role(lakeshore, people["housing"], PartnershipRole.Role.CONTACT)
+        self.commit(
+            lakeshore,
+            "Lakeshore Youth Center",
+            SustainabilityCommitment.Kind.STAFF_TIME,
+            "Mentoring coordinator",
+            60,
+        )
+
+        self.site()
+        if connection.vendor == "sqlite":
+            # Fresh statistics keep SQLite's planner honest (DESIGN.md §9).
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA optimize")
+        self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
+
+    def user(self, username, first, last, *, staff=False):
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@example.org",
+                "is_staff": staff,
+                "is_superuser": staff,
+            },
+        )
+        if created:
+            user.set_password(PASSWORD)
+            user.save(update_fields=["password"])
+        return user
+
+    def partnership(self, name, *, lead, by, **fields):
+        existing = Partnership.objects.filter(name=name).first()
+        if existing:
+            return existing
+        return services.partnership_create(by=by, lead=lead, name=name, **fields)
+
+    def participate(self, partnership, organisation):
+        if not Participation.objects.filter(
+            partnership=partnership, organisation=organisation
+        ).exists():
+            services.participation_add(
+                partnership=partnership,
+                organisation=organisation,
+                role=Participation.Role.PARTNER,
+                by=partnership.created_by,
+            )
+
+    def role(self, partnership, user, role):
+        participation = Participation.objects.get(
+            partnership=partnership, organisation__memberships__user=user
+        )
+        services.role_assign(
+            participation=participation, user=user, role=role, by=partnership.created_by
+        )
+
+    def commit(self, partnership, organisation, kind, description, amount=None):
+        participation = Participation.objects.get(
+            partnership=partnership, organisation__name=organisation
+        )
+        if not participation.commitments.filter(description=description).exists():
+            services.commitment_add(
+                participation=participation,
+                by=partnership.created_by,
+                kind=kind,
+                description=description,
+                amount=amount,
+            )
+
+    def site(self):
+        home = HomePage.objects.first()
+        if home is None:
+            root = Page.get_first_root_node()
+            home = root.add_child(
+                instance=HomePage(
+                    title="Partnerships that work as one",
+                    slug="welcome",
+                    intro=HOME_INTRO,
+                    body=HOME_BODY,
+                )
+            )
+            home.save_revision().publish()
+            site = Site.objects.filter(is_default_site=True).first()
+            if site:
+                old_root = site.root_page
+                site.root_page = home
+                site.save()
+                if old_root.pk != home.pk and old_root.specific_class is Page:
+                    old_root.delete()
+            else:
+                Site.objects.create(
+                    hostname="localhost", root_page=home, is_default_site=True
+                )
+        index = GuideIndexPage.objects.first()
+        if index is None:
+            index = home.add_child(
+                instance=GuideIndexPage(
+                    title="Guides",
+                    slug="guides",
+                    intro="<p>Short guides to the practices that keep partnerships "
+                    "and referrals working, and how the workspace supports each "
+                    "one.</p>",
+                )
+            )
+            index.save_revision().publish()
+        for guide in GUIDES:
+            if not GuidePage.objects.filter(slug=guide["slug"]).exists():
+                page = index.add_child(instance=GuidePage(**guide))
+                page.save_revision().publish()

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+
+from partnerships import public as partnerships_public
+
+from . import views
+
+urlpatterns = [
+    path("healthz/", views.healthz, name="healthz"),
+    path(
+        "invitations/<str:token>/",
+        partnerships_public.invitation_accept,
+        name="invitation_accept",
+    ),
+    path("admin/", include(wagtailadmin_urls)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Wagtail's page serving comes last: it matches every remaining path.
+urlpatterns.append(path("", include(wagtail_urls)))

@@ -1,0 +1,43 @@
+"""The one e-mail helper: every notification is rendered from
+templates/emails/<event>-{subject.txt,body.txt,body.html} and sent by a task after
+the surrounding transaction commits."""
+
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.template.exceptions import TemplateDoesNotExist
+from django.template.loader import render_to_string
+
+from .tasks import deliver_email
+
+
+def render_email(event: str, context: dict) -> tuple[str, str, str]:
+    context = {"site_name": settings.WAGTAIL_SITE_NAME, **context}
+    subject = " ".join(render_to_string(f"emails/{event}-subject.txt", context).split())
+    body = render_to_string(f"emails/{event}-body.txt", context)
+    try:
+        html = render_to_string(f"emails/{event}-body.html", context)
+    except TemplateDoesNotExist:
+        html = ""
+    return subject, body, html
+
+
+def send_email(
+    event: str, *, to: list[str], context: dict, reply_to: list[str] | None = None
+) -> None:
+    """Render now (inside the request, with its data) and deliver after commit."""
+    recipients = sorted({address for address in to if address})
+    if not recipients:
+        return
+    subject, body, html = render_email(event, context)
+    transaction.on_commit(
+        partial(
+            deliver_email.enqueue,
+            subject=subject,
+            body=body,
+            html=html,
+            to=recipients,
+            reply_to=reply_to or [],
+        )
+    )

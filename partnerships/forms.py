@@ -1,0 +1,208 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from .models import (
+    Invitation,
+    Organisation,
+    Participation,
+    Partnership,
+    PartnershipRole,
+    SustainabilityCommitment,
+    timezone_choices,
+)
+
+User = get_user_model()
+
+DATE_HELP = "As YYYY-MM-DD, for example 2027-03-31."
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PartnershipForm(forms.ModelForm):
+    class Meta:
+        model = Partnership
+        fields = [
+            "name",
+            "purpose",
+            "success_criteria",
+            "formality",
+            "status",
+            "start_date",
+            "end_date",
+            "timezone",
+            "shares_client_data",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "purpose": forms.Textarea(attrs={"rows": 4}),
+            "success_criteria": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {"start_date": DATE_HELP, "end_date": DATE_HELP}
+        error_messages = {
+            "name": {
+                "unique": "A partnership with this name already exists. Choose a "
+                "name partners will tell apart."
+            },
+            "start_date": {"invalid": "Enter the start date as YYYY-MM-DD."},
+            "end_date": {"invalid": "Enter the end date as YYYY-MM-DD."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"] = forms.ChoiceField(
+            choices=timezone_choices(),
+            initial=self.fields["timezone"].initial,
+            help_text=self.fields["timezone"].help_text,
+        )
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        duplicate = Partnership.objects.filter(name__iexact=name)
+        if self.instance.pk:
+            duplicate = duplicate.exclude(pk=self.instance.pk)
+        if duplicate.exists():
+            raise ValidationError(
+                "A partnership with this name already exists. Choose a name partners "
+                "will tell apart."
+            )
+        return name
+
+
+class PartnershipCreateForm(PartnershipForm):
+    lead = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label="Lead organisation",
+        help_text="Your organisation that leads the partnership; you become its "
+        "coordinator.",
+    )
+
+    class Meta(PartnershipForm.Meta):
+        fields = ["lead", *PartnershipForm.Meta.fields]
+
+    def __init__(self, *args, lead_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = lead_choices
+        if lead_choices is not None and len(lead_choices) == 1:
+            self.fields["lead"].initial = lead_choices[0].pk
+
+
+class InvitationForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(),
+        required=False,
+        help_text="An organisation already in the workspace.",
+    )
+    new_organisation = forms.CharField(
+        max_length=200,
+        required=False,
+        label="…or a new organisation",
+        help_text="Type the full name if the organisation is not in the list.",
+    )
+    partner_role = forms.ChoiceField(
+        choices=Participation.Role.choices,
+        initial=Participation.Role.PARTNER,
+        label="Organisation's role",
+        help_text="Used when the organisation is new to this partnership.",
+    )
+    email = forms.EmailField(label="Person's e-mail")
+    role = forms.ChoiceField(
+        choices=Invitation.PersonRole.choices, label="Person's role"
+    )
+    message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="A personal note included in the e-mail.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        organisation = data.get("organisation")
+        new_name = " ".join(data.get("new_organisation", "").split())
+        if organisation and new_name:
+            raise ValidationError(
+                "Choose an organisation from the list or type a new name, not both."
+            )
+        if not organisation and not new_name:
+            raise ValidationError(
+                "Choose the organisation the person works for, or type its name if "
+                "it is new."
+            )
+        if new_name:
+            existing = Organisation.objects.filter(name__iexact=new_name).first()
+            if existing:
+                self.add_error(
+                    "new_organisation",
+                    f"{existing.name} is already in the workspace. Choose it from "
+                    "the list instead.",
+                )
+            elif len(new_name) < 2:
+                self.add_error(
+                    "new_organisation", "Enter the organisation's full name."
+                )
+        data["new_organisation"] = new_name
+        return data
+
+
+class RoleForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=User.objects.none(), label="Person")
+    role = forms.ChoiceField(choices=PartnershipRole.Role.choices)
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = people
+        self.fields["user"].label_from_instance = lambda u: (
+            u.get_full_name() or u.username
+        )
+
+
+class CommitmentForm(forms.ModelForm):
+    class Meta:
+        model = SustainabilityCommitment
+        fields = ["kind", "description", "amount"]
+
+
+class AcceptInvitationForm(forms.Form):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    username = forms.RegexField(
+        regex=r"^[\w.@+-]+$",
+        max_length=150,
+        help_text="Letters, digits and @ . + - _ only.",
+    )
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput)
+    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput)
+
+    def __init__(self, *args, email="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError("This username is taken. Choose another.")
+        return username
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "The two passwords differ. Type them again.")
+        elif data.get("password1"):
+            candidate = User(
+                username=data.get("username", ""),
+                email=self.email,
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+            )
+            try:
+                validate_password(data["password1"], candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return data

@@ -1,0 +1,507 @@
+"""The partnership workspace: screens inside the Wagtail admin for partner staff.
+
+Every view looks its partnership up through permissions.get_partnership_for, so
+the access policy decides what exists for the user."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from wagtail.models import ModelLogEntry
+
+from . import permissions, services
+from .forms import (
+    CommitmentForm,
+    InvitationForm,
+    PartnershipCreateForm,
+    PartnershipForm,
+    RoleForm,
+)
+from .models import (
+    Invitation,
+    Organisation,
+    Participation,
+    Partnership,
+    PartnershipRole,
+    SustainabilityCommitment,
+)
+
+User = get_user_model()
+
+PAGE_SIZE = 25
+
+# Sections of a partnership. Later capabilities replace their empty state.
+SECTIONS = [
+    ("overview", "Overview"),
+    ("partners", "Partners and people"),
+    ("logic-model", "Logic model"),
+    ("mou", "MOU"),
+    ("meetings", "Meetings"),
+    ("responsibilities", "Responsibilities"),
+    ("learning", "Learning log"),
+    ("referrals", "Referrals"),
+    ("health", "Health checks"),
+    ("history", "History"),
+]
+
+EMPTY_STATES = {
+    "logic-model": (
+        "No logic model yet",
+        "A logic model sets out the partnership's theory of change: the resources "
+        "partners bring, the activities they run together, the outputs and "
+        "outcomes they expect, and the indicators that show whether they are on "
+        "track. Building one together is how partners align purpose and success "
+        "criteria.",
+    ),
+    "mou": (
+        "No memorandum of understanding yet",
+        "An MOU records who does what, how partners share resources and data, how "
+        "they decide, and how the agreement is reviewed, renewed or ended. Each "
+        "organisation's signatory signs the exact text everyone read.",
+    ),
+    "meetings": (
+        "No meetings scheduled yet",
+        "Regular reviews keep partners talking: a monthly review of shared "
+        "participants and a quarterly strategic review are a common rhythm. "
+        "Agendas, minutes, decisions and actions will live here.",
+    ),
+    "responsibilities": (
+        "No responsibilities tracked yet",
+        "The responsibility tracker is the one place for who does what by when, "
+        "whether it comes from an MOU clause, a meeting action or a logic-model "
+        "activity.",
+    ),
+    "learning": (
+        "Nothing in the learning log yet",
+        "Partnerships that last notice when something needs to change. Record what "
+        "happened, what you learned and what you will do differently.",
+    ),
+    "referrals": (
+        "No referral protocol yet",
+        "A referral protocol says when and how partners refer people to each "
+        "other, what information travels with a referral, how consent is "
+        "recorded and how the sender learns the outcome.",
+    ),
+    "health": (
+        "No health check yet",
+        "A health check asks each organisation to rate the five partnership "
+        "practices, so partners can see together where the partnership is strong "
+        "and where it needs attention.",
+    ),
+}
+
+
+def _breadcrumbs(*items):
+    return [
+        {"url": reverse("wagtailadmin_home"), "label": "Home"},
+        {"url": reverse("partnerships:index"), "label": "Partnerships"},
+        *({"url": url, "label": label} for url, label in items),
+    ]
+
+
+def _paginate(request, queryset, per_page=PAGE_SIZE):
+    paginator = Paginator(queryset, per_page)
+    return paginator.get_page(request.GET.get("p"))
+
+
+def partnership_index(request):
+    """The partnerships the user's organisations take part in."""
+    partnerships = Partnership.objects.visible_to(request.user)
+    query = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    if query:
+        partnerships = partnerships.filter(
+            Q(name__icontains=query)
+            | Q(purpose__icontains=query)
+            | Q(participations__organisation__name__icontains=query)
+        ).distinct()
+    if status in Partnership.Status.values:
+        partnerships = partnerships.filter(status=status)
+    partnerships = (
+        partnerships.annotate(partner_count=Count("participations", distinct=True))
+        .prefetch_related(
+            Prefetch(
+                "participations",
+                queryset=Participation.objects.filter(
+                    role=Participation.Role.LEAD
+                ).select_related("organisation"),
+            )
+        )
+        .order_by("name", "pk")
+    )
+    page = _paginate(request, partnerships)
+    return render(
+        request,
+        "partnerships/index.html",
+        {
+            "page_obj": page,
+            "query": query,
+            "status": status,
+            "statuses": Partnership.Status.choices,
+            "can_create": permissions.can_create_partnership(request.user),
+            "page_title": "Partnerships",
+            "breadcrumbs_items": _breadcrumbs(),
+        },
+    )
+
+
+def partnership_create(request):
+    if not permissions.can_create_partnership(request.user):
+        raise PermissionDenied
+    if request.user.is_staff:
+        lead_choices = Organisation.objects.all()
+    else:
+        lead_choices = Organisation.objects.filter(
+            pk__in=permissions.editing_org_ids_of(request.user)
+        )
+    form = PartnershipCreateForm(request.POST or None, lead_choices=lead_choices)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        lead = data.pop("lead")
+        try:
+            partnership = services.partnership_create(
+                by=request.user, lead=lead, **data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"“{partnership.name}” is ready. Invite your partner organisations "
+                "next.",
+            )
+            return HttpResponseRedirect(partnership.get_absolute_url())
+    return render(
+        request,
+        "partnerships/form.html",
+        {
+            "form": form,
+            "page_title": "New partnership",
+            "submit_label": "Create partnership",
+            "breadcrumbs_items": _breadcrumbs(),
+        },
+    )
+
+
+def _section_context(request, partnership, section):
+    return {
+        "partnership": partnership,
+        "section": section,
+        "sections": SECTIONS,
+        "can_edit": permissions.can_edit(request.user, partnership),
+        "can_coordinate": permissions.can_coordinate(request.user, partnership),
+        "page_title": partnership.name,
+        "breadcrumbs_items": _breadcrumbs(
+            (partnership.get_absolute_url(), partnership.name)
+        ),
+    }
+
+
+def _participations(partnership):
+    return (
+        partnership.participations.select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "people",
+                queryset=PartnershipRole.objects.select_related("user"),
+            ),
+            "commitments",
+        )
+        .order_by("role", "organisation__name")
+    )
+
+
+def partnership_detail(request, pk):
+    partnership = permissions.get_partnership_for(request.user, pk)
+    context = _section_context(request, partnership, "overview")
+    participations = list(_participations(partnership))
+    context.update(
+        participations=participations,
+        recent_history=_history(partnership)[:5],
+    )
+    return render(request, "partnerships/detail.html", context)
+
+
+def partnership_partners(request, pk):
+    partnership = permissions.get_partnership_for(request.user, pk)
+    context = _section_context(request, partnership, "partners")
+    editable = permissions.editing_organisations(request.user, partnership)
+    participations = list(_participations(partnership))
+    for participation in participations:
+        participation.user_may_edit = (
+            context["can_coordinate"] or participation.organisation_id in editable
+        )
+    invitations = []
+    if context["can_coordinate"]:
+        invitations = list(
+            partnership.invitations.filter(
+                accepted_at__isnull=True, revoked_at__isnull=True
+            ).select_related("organisation", "invited_by")[:50]
+        )
+    context.update(
+        participations=participations,
+        invitations=invitations,
+        commitment_form=CommitmentForm(),
+    )
+    return render(request, "partnerships/partners.html", context)
+
+
+def partnership_section(request, pk, section):
+    if section not in EMPTY_STATES:
+        raise PermissionDenied
+    partnership = permissions.get_partnership_for(request.user, pk)
+    context = _section_context(request, partnership, section)
+    context["empty_title"], context["empty_text"] = EMPTY_STATES[section]
+    return render(request, "partnerships/section.html", context)
+
+
+def _history(partnership):
+    return (
+        ModelLogEntry.objects.filter(
+            content_type__app_label="partnerships",
+            content_type__model="partnership",
+            object_id=str(partnership.pk),
+        )
+        .select_related("user")
+        .order_by("-timestamp", "-pk")
+    )
+
+
+def partnership_history(request, pk):
+    partnership = permissions.get_partnership_for(request.user, pk)
+    context = _section_context(request, partnership, "history")
+    context["page_obj"] = _paginate(request, _history(partnership), per_page=50)
+    return render(request, "partnerships/history.html", context)
+
+
+def partnership_edit(request, pk):
+    partnership = permissions.get_partnership_for(request.user, pk, action="coordinate")
+    form = PartnershipForm(request.POST or None, instance=partnership)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        # The form has already written onto the instance; reload so the service
+        # can tell what changed.
+        partnership.refresh_from_db()
+        services.partnership_update(partnership=partnership, by=request.user, **data)
+        messages.success(request, "Partnership details saved.")
+        return HttpResponseRedirect(partnership.get_absolute_url())
+    return render(
+        request,
+        "partnerships/form.html",
+        {
+            "form": form,
+            "page_title": f"Edit {partnership.name}",
+            "submit_label": "Save",
+            "cancel_url": partnership.get_absolute_url(),
+            "breadcrumbs_items": _breadcrumbs(
+                (partnership.get_absolute_url(), partnership.name)
+            ),
+        },
+    )
+
+
+def partnership_invite(request, pk):
+    partnership = permissions.get_partnership_for(request.user, pk, action="coordinate")
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["organisation"]:
+                organisation = data["organisation"]
+            else:
+                organisation, _ = services.organisation_get_or_create(
+                    name=data["new_organisation"], by=request.user
+                )
+            invitation = services.invitation_create(
+                partnership=partnership,
+                organisation=organisation,
+                email=data["email"],
+                role=data["role"],
+                message=data["message"],
+                partner_role=data["partner_role"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email} for "
+                f"{invitation.organisation.name}.",
+            )
+            return HttpResponseRedirect(
+                reverse("partnerships:partners", args=[partnership.pk])
+            )
+    return render(
+        request,
+        "partnerships/form.html",
+        {
+            "form": form,
+            "page_title": "Invite a partner",
+            "page_intro": "The person receives an e-mail with a link to join the "
+            "partnership for their organisation. The link works once and "
+            "expires after 7 days.",
+            "submit_label": "Send invitation",
+            "cancel_url": reverse("partnerships:partners", args=[partnership.pk]),
+            "breadcrumbs_items": _breadcrumbs(
+                (partnership.get_absolute_url(), partnership.name)
+            ),
+        },
+    )
+
+
+def _partners_url(partnership):
+    return reverse("partnerships:partners", args=[partnership.pk])
+
+
+@require_POST
+def invitation_revoke(request, pk, invitation_pk):
+    partnership = permissions.get_partnership_for(request.user, pk, action="coordinate")
+    invitation = get_object_or_404(
+        Invitation, pk=invitation_pk, partnership=partnership, accepted_at__isnull=True
+    )
+    services.invitation_revoke(invitation=invitation, by=request.user)
+    messages.success(request, f"Invitation to {invitation.email} withdrawn.")
+    return HttpResponseRedirect(_partners_url(partnership))
+
+
+@require_POST
+def participation_remove(request, pk, participation_pk):
+    partnership = permissions.get_partnership_for(request.user, pk, action="coordinate")
+    participation = get_object_or_404(
+        Participation.objects.select_related("organisation"),
+        pk=participation_pk,
+        partnership=partnership,
+    )
+    try:
+        services.participation_remove(participation=participation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"{participation.organisation.name} left the partnership."
+        )
+    return HttpResponseRedirect(_partners_url(partnership))
+
+
+def role_assign(request, pk, participation_pk):
+    partnership = permissions.get_partnership_for(request.user, pk, action="coordinate")
+    participation = get_object_or_404(
+        Participation.objects.select_related("organisation"),
+        pk=participation_pk,
+        partnership=partnership,
+    )
+    people = User.objects.filter(
+        memberships__organisation=participation.organisation, is_active=True
+    ).order_by("last_name", "first_name", "username")
+    form = RoleForm(request.POST or None, people=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_assign(
+                participation=participation,
+                user=form.cleaned_data["user"],
+                role=form.cleaned_data["role"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Role assigned.")
+            return HttpResponseRedirect(_partners_url(partnership))
+    return render(
+        request,
+        "partnerships/form.html",
+        {
+            "form": form,
+            "page_title": f"Assign a role for {participation.organisation.name}",
+            "page_intro": "Only people who work for the organisation can act for it. "
+            "To add someone new, invite them.",
+            "submit_label": "Assign",
+            "cancel_url": _partners_url(partnership),
+            "breadcrumbs_items": _breadcrumbs(
+                (partnership.get_absolute_url(), partnership.name)
+            ),
+        },
+    )
+
+
+@require_POST
+def role_remove(request, pk, role_pk):
+    partnership = permissions.get_partnership_for(request.user, pk, action="coordinate")
+    assigned = get_object_or_404(
+        PartnershipRole.objects.select_related("user", "participation__organisation"),
+        pk=role_pk,
+        participation__partnership=partnership,
+    )
+    try:
+        services.role_remove(assigned=assigned, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Role removed.")
+    return HttpResponseRedirect(_partners_url(partnership))
+
+
+def _participation_for_editing(request, partnership, participation_pk):
+    participation = get_object_or_404(
+        Participation.objects.select_related("organisation"),
+        pk=participation_pk,
+        partnership=partnership,
+    )
+    if not (
+        permissions.can_coordinate(request.user, partnership)
+        or participation.organisation_id
+        in permissions.editing_organisations(request.user, partnership)
+    ):
+        raise PermissionDenied
+    return participation
+
+
+def commitment_add(request, pk, participation_pk):
+    partnership = permissions.get_partnership_for(request.user, pk, action="edit")
+    participation = _participation_for_editing(request, partnership, participation_pk)
+    form = CommitmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.commitment_add(
+                participation=participation, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Commitment added.")
+            return HttpResponseRedirect(_partners_url(partnership))
+    return render(
+        request,
+        "partnerships/form.html",
+        {
+            "form": form,
+            "page_title": f"What {participation.organisation.name} commits",
+            "page_intro": "Staff time, funding, in-kind resources and a leadership "
+            "sponsor keep a partnership alive beyond its first year.",
+            "submit_label": "Add commitment",
+            "cancel_url": _partners_url(partnership),
+            "breadcrumbs_items": _breadcrumbs(
+                (partnership.get_absolute_url(), partnership.name)
+            ),
+        },
+    )
+
+
+@require_POST
+def commitment_remove(request, pk, commitment_pk):
+    partnership = permissions.get_partnership_for(request.user, pk, action="edit")
+    commitment = get_object_or_404(
+        SustainabilityCommitment.objects.select_related("participation__organisation"),
+        pk=commitment_pk,
+        participation__partnership=partnership,
+    )
+    _participation_for_editing(request, partnership, commitment.participation_id)
+    services.commitment_remove(commitment=commitment, by=request.user)
+    messages.success(request, "Commitment removed.")
+    return HttpResponseRedirect(_partners_url(partnership))

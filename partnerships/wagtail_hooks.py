@@ -1,0 +1,115 @@
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+from wagtail.log_actions import LogFormatter
+
+from . import urls
+from .models import Partnership
+from .viewsets import organisation_viewset
+
+
+@hooks.register("register_admin_urls")
+def register_workspace_urls():
+    return [path("partnerships/", include(urls, namespace="partnerships"))]
+
+
+@hooks.register("register_admin_viewset")
+def register_organisation_viewset():
+    return organisation_viewset
+
+
+class WorkspaceMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_authenticated
+
+
+@hooks.register("register_admin_menu_item")
+def register_partnerships_menu_item():
+    return WorkspaceMenuItem(
+        "Partnerships", reverse("partnerships:index"), icon_name="group", order=100
+    )
+
+
+def _formatter(label: str, template: str):
+    class Formatter(LogFormatter):
+        def format_message(self, log_entry):
+            try:
+                return template.format(**log_entry.data)
+            except (KeyError, IndexError):
+                return label
+
+    Formatter.label = label
+    return Formatter
+
+
+# Labels and messages for the partnership history.
+LOG_ACTIONS = {
+    "partnerships.add_partner": (
+        "Add partner organisation",
+        "{organisation} joined as {role}",
+    ),
+    "partnerships.remove_partner": (
+        "Remove partner organisation",
+        "{organisation} left the partnership",
+    ),
+    "partnerships.invite": ("Invite", "Invited {email} for {organisation} as {role}"),
+    "partnerships.revoke_invitation": (
+        "Withdraw invitation",
+        "Withdrew the invitation to {email}",
+    ),
+    "partnerships.accept_invitation": (
+        "Accept invitation",
+        "{email} accepted the invitation for {organisation}",
+    ),
+    "partnerships.assign_role": (
+        "Assign role",
+        "{person} became {role} for {organisation}",
+    ),
+    "partnerships.remove_role": (
+        "Remove role",
+        "{person} is no longer {role} for {organisation}",
+    ),
+    "partnerships.add_commitment": (
+        "Add sustainability commitment",
+        "{organisation} committed {commitment}",
+    ),
+    "partnerships.remove_commitment": (
+        "Remove sustainability commitment",
+        "{organisation} withdrew {commitment}",
+    ),
+}
+
+
+@hooks.register("register_log_actions")
+def register_partnership_log_actions(actions):
+    for action, (label, template) in LOG_ACTIONS.items():
+        actions.register_action(action)(_formatter(label, template))
+
+
+class YourPartnershipsPanel(Component):
+    """The dashboard's first panel: the partnerships the user works in."""
+
+    name = "your_partnerships"
+    template_name = "partnerships/panels/your_partnerships.html"
+    order = 50
+    workspace = True
+    limit = 8
+
+    def get_context_data(self, parent_context):
+        request = parent_context["request"]
+        visible = Partnership.objects.visible_to(request.user)
+        return {
+            "partnerships": list(
+                visible.order_by("name", "pk").only("pk", "name", "status", "end_date")[
+                    : self.limit
+                ]
+            ),
+            "total": visible.count(),
+            "limit": self.limit,
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_your_partnerships_panel(request, panels):
+    panels.insert(0, YourPartnershipsPanel())

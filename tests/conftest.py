@@ -1,0 +1,127 @@
+"""The standing cast: two partnerships and one person for each role, including
+people who must see nothing of the Eastside partnership."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from partnerships.models import Participation, Partnership, PartnershipRole
+
+from .factories import (
+    CommitmentFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    PartnershipFactory,
+    PartnershipRoleFactory,
+    UserFactory,
+    member,
+)
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@dataclass
+class Cast:
+    eastside: Partnership
+    lakeshore: Partnership
+    northside: object
+    riverside: object
+    housing_org: object
+    lakeshore_org: object
+    stranger_org: object
+    coordinator: object
+    partner: object
+    signatory: object
+    housing: object
+    leader: object
+    outsider: object
+    stranger: object
+    hub: object
+
+    @property
+    def eastside_lead(self) -> Participation:
+        return self.eastside.participations.get(organisation=self.northside)
+
+    @property
+    def eastside_riverside(self) -> Participation:
+        return self.eastside.participations.get(organisation=self.riverside)
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    northside = OrganisationFactory(name="Northside Family Services")
+    riverside = OrganisationFactory(name="Riverside Health Clinic")
+    housing_org = OrganisationFactory(name="Eastside Housing Coalition")
+    lakeshore_org = OrganisationFactory(name="Lakeshore Youth Center")
+    stranger_org = OrganisationFactory(name="Unrelated Food Bank")
+
+    eastside = PartnershipFactory(name="Eastside Family Support Partnership")
+    lakeshore = PartnershipFactory(name="Lakeshore Youth Mentoring Partnership")
+    lead = ParticipationFactory(
+        partnership=eastside, organisation=northside, role=Participation.Role.LEAD
+    )
+    river = ParticipationFactory(partnership=eastside, organisation=riverside)
+    east_housing = ParticipationFactory(partnership=eastside, organisation=housing_org)
+    lake_lead = ParticipationFactory(
+        partnership=lakeshore, organisation=lakeshore_org, role=Participation.Role.LEAD
+    )
+    ParticipationFactory(partnership=lakeshore, organisation=housing_org)
+
+    coordinator = member("coordinator", northside)
+    partner = member("partner", riverside)
+    signatory = member("signatory", riverside)
+    housing = member("housing", housing_org)
+    leader = member("leader", northside, leadership=True)
+    outsider = member("outsider", lakeshore_org)
+    stranger = member("stranger", stranger_org)
+    hub = UserFactory(username="hub", is_staff=True, is_superuser=True)
+
+    Role = PartnershipRole.Role
+    PartnershipRoleFactory(participation=lead, user=coordinator, role=Role.COORDINATOR)
+    PartnershipRoleFactory(participation=lead, user=coordinator, role=Role.SIGNATORY)
+    PartnershipRoleFactory(participation=river, user=signatory, role=Role.SIGNATORY)
+    PartnershipRoleFactory(participation=river, user=partner, role=Role.CONTACT)
+    PartnershipRoleFactory(
+        participation=east_housing, user=housing, role=Role.SIGNATORY
+    )
+    PartnershipRoleFactory(
+        participation=lake_lead, user=outsider, role=Role.COORDINATOR
+    )
+    CommitmentFactory(participation=lead, description="Coordinator, half time")
+    CommitmentFactory(participation=river, description="Care navigator")
+
+    return Cast(
+        eastside=eastside,
+        lakeshore=lakeshore,
+        northside=northside,
+        riverside=riverside,
+        housing_org=housing_org,
+        lakeshore_org=lakeshore_org,
+        stranger_org=stranger_org,
+        coordinator=coordinator,
+        partner=partner,
+        signatory=signatory,
+        housing=housing,
+        leader=leader,
+        outsider=outsider,
+        stranger=stranger,
+        hub=hub,
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a client in as one of the cast."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def users():
+    return get_user_model().objects
