@@ -200,7 +200,7 @@ INVITATION_MAX_AGE = 7 * 24 * 3600
 
 WAGTAIL_SITE_NAME = "Partnership workspace"
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
-WAGTAILADMIN_LOGIN_FORM = "cms.forms.ThrottledLoginForm"
+WAGTAILADMIN_USER_LOGIN_FORM = "cms.forms.ThrottledLoginForm"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # never send partners' e-mail hashes away
 WAGTAIL_USER_TIME_ZONES = [
     "UTC",

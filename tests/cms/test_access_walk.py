@@ -1,0 +1,182 @@
+"""Walk every URL of the project as people who must see nothing of the Eastside
+partnership; each must be refused, except a short list of public pages, which
+must not show it either."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from cms.middleware import ALLOWED_VIEW_NAMES
+
+pytestmark = pytest.mark.django_db
+
+# Reached without an account by design: each is checked to show nothing private.
+PUBLIC = {
+    "wagtail_serve",
+    "wagtailcore_login",
+    "wagtailcore_authenticate_with_password",
+    "healthz",
+    "invitation_accept",
+    "wagtailadmin_login",
+    "wagtailadmin_password_reset",
+    "wagtailadmin_password_reset_done",
+    "wagtailadmin_password_reset_confirm",
+    "wagtailadmin_password_reset_complete",
+    "wagtailadmin_javascript_catalog",
+    "wagtailadmin_sprite",
+}
+
+# Signed-in workspace chrome every partner user reaches; it must show nothing of
+# a partnership they are not in.
+WORKSPACE_CHROME = {
+    "wagtailadmin_home",
+    "wagtailadmin_account",
+    "wagtailadmin_logout",
+    "partnerships:index",
+    "partnerships:add",
+}
+
+# Wagtail routes that Wagtail itself leaves open (static assets and redirects to
+# login); checked to leak nothing like the public ones.
+OPEN_BY_WAGTAIL = {"wagtailadmin_userbar_frontend_tree", "wagtailimages_serve"}
+
+
+def walk(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        regex = pattern.pattern.regex.pattern.lstrip("^")
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = (
+                    f"{namespace}:{pattern.namespace}"
+                    if namespace
+                    else pattern.namespace
+                )
+            yield from walk(
+                pattern.url_patterns, prefix + regex.replace(r"\Z", ""), inner
+            )
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name or f"(unnamed {prefix + regex})"
+            full = f"{namespace}:{name}" if namespace else name
+            yield prefix + regex, full
+
+
+def samples(cast) -> dict[str, str]:
+    eastside = cast.eastside
+    return {
+        "pk": str(eastside.pk),
+        "object_id": str(eastside.pk),
+        "participation_pk": str(cast.eastside_riverside.pk),
+        "invitation_pk": "1",
+        "role_pk": str(cast.eastside_lead.people.first().pk),
+        "commitment_pk": str(cast.eastside_lead.commitments.first().pk),
+        "section": "mou",
+        "app_label": "partnerships",
+        "app_name": "partnerships",
+        "model_name": "partnership",
+        "content_type_app_name": "partnerships",
+        "content_type_model_name": "partnership",
+        "token": "not-a-token",
+        "uidb64": "MQ",
+        "path": "",
+        "filter_spec": "original",
+    }
+
+
+def build(regex: str, values: dict[str, str]) -> str:
+    def named(match):
+        return values.get(match.group(1), "1")
+
+    url = re.sub(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)", named, regex)
+    url = re.sub(r"\((?:[^()]|\([^()]*\))*\)[*?]?", "", url)
+    url = url.replace(r"\Z", "").replace("$", "").replace("\\", "")
+    return "/" + url
+
+
+@pytest.fixture
+def every_url(cast):
+    values = samples(cast)
+    return sorted(
+        {
+            (name, build(regex, values))
+            for regex, name in walk(get_resolver().url_patterns)
+        }
+    )
+
+
+def refused(response, *, anonymous: bool) -> bool:
+    if response.status_code in (403, 404, 405, 410):
+        return True
+    if response.status_code == 302:
+        location = response["Location"]
+        return location.startswith("/admin/login/") or (
+            not anonymous and location == "/admin/"
+        )
+    return False
+
+
+def test_the_walk_covers_the_whole_project(every_url):
+    names = {name for name, _ in every_url}
+    # Wagtail's admin alone has some two hundred routes; ours must be there too.
+    assert len(every_url) > 200
+    assert {"partnerships:detail", "partnerships:invite", "healthz"} <= names
+
+
+@pytest.mark.parametrize("who", ["anonymous", "stranger", "outsider"])
+def test_every_url_refuses_people_outside_the_partnership(cast, client, every_url, who):
+    if who != "anonymous":
+        client.force_login(getattr(cast, who))
+    problems = []
+    for name, url in every_url:
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            body = response.content.decode(errors="replace")
+            if (
+                name in PUBLIC
+                or name in OPEN_BY_WAGTAIL
+                or (who != "anonymous" and name in WORKSPACE_CHROME)
+            ):
+                if "Eastside Family Support" in body or "Care navigator" in body:
+                    problems.append(f"{method.upper()} {url} ({name}) shows Eastside")
+                continue
+            if not refused(response, anonymous=who == "anonymous"):
+                problems.append(
+                    f"{method.upper()} {url} ({name}) answered {response.status_code}"
+                )
+            elif "Eastside Family Support" in body:
+                problems.append(f"{method.upper()} {url} ({name}) names Eastside")
+        # Some views log the user out; stay who we are.
+        if who != "anonymous" and name == "wagtailadmin_logout":
+            client.force_login(getattr(cast, who))
+    assert not problems, "\n".join(problems)
+
+
+def test_every_allow_listed_name_matches_exactly_one_url(every_url):
+    names = [name for name, _ in every_url]
+    for allowed in ALLOWED_VIEW_NAMES:
+        assert names.count(allowed) == 1, allowed
+
+
+def test_the_middleware_refuses_partner_staff_with_a_visible_403(cast, client):
+    client.force_login(cast.partner)
+    for url in ["/admin/pages/", "/admin/reports/site-history/", "/admin/users/"]:
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "not part of your workspace" in response.text
+    # Hub staff are not affected.
+    client.force_login(cast.hub)
+    assert client.get("/admin/reports/site-history/").status_code == 200
+
+
+def test_the_partner_menu_only_links_to_allowed_pages(cast, client):
+    from django.urls import resolve
+
+    from cms.middleware import is_allowed
+
+    client.force_login(cast.partner)
+    for url in ["/admin/", "/admin/partnerships/", cast.eastside.get_absolute_url()]:
+        html = client.get(url).text
+        for href in set(re.findall(r'href="(/admin/[^"#?]*)', html)):
+            match = resolve(href)
+            assert is_allowed(match.view_name, match.namespaces), f"{url} -> {href}"
