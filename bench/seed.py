@@ -1,0 +1,138 @@
+"""Seed the large data set into the benchmark database (run inside Django)."""
+
+import random
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+
+from partnerships import services
+from partnerships.models import (
+    Membership,
+    Organisation,
+    Participation,
+    Partnership,
+    PartnershipRole,
+    SustainabilityCommitment,
+)
+
+ORGANISATIONS = 500
+PARTNERSHIPS = 500
+USERS = 5000
+BENCH_USER = "bench-member"
+
+
+@transaction.atomic
+def seed() -> dict:
+    User = get_user_model()
+    if Partnership.objects.count() >= PARTNERSHIPS:
+        return {"seeded": False}
+    rng = random.Random(42)
+    password = make_password("partnership")
+    organisations = Organisation.objects.bulk_create(
+        Organisation(name=f"Bench organisation {i:04}", email=f"org{i}@bench.example")
+        for i in range(ORGANISATIONS)
+    )
+    users = User.objects.bulk_create(
+        User(
+            username=f"bench{i:05}",
+            email=f"bench{i}@bench.example",
+            first_name="Bench",
+            last_name=f"Person {i}",
+            password=password,
+        )
+        for i in range(USERS)
+    )
+    Membership.objects.bulk_create(
+        Membership(user=user, organisation=organisations[i % ORGANISATIONS])
+        for i, user in enumerate(users)
+    )
+    partnerships = Partnership.objects.bulk_create(
+        Partnership(
+            name=f"Bench partnership {i:04}",
+            purpose=f"Joined-up help for families in district {i}.",
+            success_criteria="Families connected within 14 days.",
+            status=rng.choice(Partnership.Status.values),
+            formality=rng.randint(1, 5),
+        )
+        for i in range(PARTNERSHIPS)
+    )
+    # The benchmark person's organisation takes part in every partnership.
+    hub_org = organisations[0]
+    participations = []
+    for i, partnership in enumerate(partnerships):
+        chosen = {hub_org.pk: hub_org}
+        while len(chosen) < 4:
+            org = organisations[rng.randrange(1, ORGANISATIONS)]
+            chosen[org.pk] = org
+        for position, org in enumerate(chosen.values()):
+            participations.append(
+                Participation(
+                    partnership=partnership,
+                    organisation=org,
+                    role=Participation.Role.LEAD
+                    if position == (i % 4)
+                    else Participation.Role.PARTNER,
+                )
+            )
+    participations = Participation.objects.bulk_create(participations)
+    members_by_org = {}
+    for i, user in enumerate(users):
+        members_by_org.setdefault(organisations[i % ORGANISATIONS].pk, []).append(user)
+    roles, commitments = [], []
+    for participation in participations:
+        people = members_by_org[participation.organisation_id]
+        roles.append(
+            PartnershipRole(
+                participation=participation,
+                user=people[0],
+                role=PartnershipRole.Role.COORDINATOR,
+            )
+        )
+        roles.append(
+            PartnershipRole(
+                participation=participation,
+                user=people[1 % len(people)],
+                role=PartnershipRole.Role.SIGNATORY,
+            )
+        )
+        commitments.append(
+            SustainabilityCommitment(
+                participation=participation,
+                kind=SustainabilityCommitment.Kind.STAFF_TIME,
+                description="Coordinator time",
+                amount=rng.randint(4, 80),
+            )
+        )
+    PartnershipRole.objects.bulk_create(roles)
+    SustainabilityCommitment.objects.bulk_create(commitments)
+    bench_user = User.objects.create(
+        username=BENCH_USER, email="bench-member@bench.example", password=password
+    )
+    Membership.objects.create(user=bench_user, organisation=hub_org)
+    services.workspace_access_grant(user=bench_user)
+    User.objects.create(
+        username="bench-hub", is_staff=True, is_superuser=True, password=password
+    )
+    return {"seeded": True}
+
+
+def finish() -> None:
+    # Fresh planner statistics after a bulk load (DESIGN.md §9).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def session_cookie(username: str) -> str:
+    """A logged-in session for a benchmark user, created directly in the store."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user = get_user_model().objects.get(username=username)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
