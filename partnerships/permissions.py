@@ -138,6 +138,17 @@ def can_sign(user: User, partnership: Partnership, organisation: Organisation) -
     ) and organisation.pk in editing_organisations(user, partnership)
 
 
+def can_change_responsibility(user: User, responsibility) -> bool:
+    """The owner organisation reports on its own responsibilities; coordinators
+    on every responsibility of the partnership."""
+    partnership = responsibility.partnership
+    if partnership.status == Partnership.Status.CLOSED and not user.is_staff:
+        return False
+    return can_coordinate(user, partnership) or (
+        responsibility.owner_id in editing_organisations(user, partnership)
+    )
+
+
 def editing_org_ids_of(user: User) -> set[int]:
     """Organisations the user acts for (leadership viewers act for none)."""
     if not user.is_authenticated or not user.is_active:

@@ -31,6 +31,26 @@ def register_partnerships_menu_item():
     )
 
 
+@hooks.register("register_admin_menu_item")
+def register_responsibilities_menu_item():
+    return WorkspaceMenuItem(
+        "My responsibilities",
+        reverse("partnerships:my_responsibilities"),
+        icon_name="tasks",
+        order=110,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_dashboard_menu_item():
+    return WorkspaceMenuItem(
+        "Leadership dashboard",
+        reverse("partnerships:dashboard"),
+        icon_name="view",
+        order=120,
+    )
+
+
 def _formatter(label: str, template: str):
     class Formatter(LogFormatter):
         def format_message(self, log_entry):
@@ -74,6 +94,29 @@ LOG_ACTIONS = {
         "Add sustainability commitment",
         "{organisation} committed {commitment}",
     ),
+    "partnerships.add_responsibility": (
+        "Add responsibility",
+        "{organisation} took on “{responsibility}” (due {due})",
+    ),
+    "partnerships.edit_responsibility": (
+        "Edit responsibility",
+        "Changed “{responsibility}”",
+    ),
+    "partnerships.report_responsibility": (
+        "Report on responsibility",
+        "“{responsibility}”: {from} → {to}",
+    ),
+    "partnerships.add_learning": ("Add learning entry", "Learning log: {title}"),
+    "partnerships.decide_proposal": (
+        "Decide proposed change",
+        "{decision} the proposal in “{title}”",
+    ),
+    "partnerships.open_health_check": ("Open health check", "Opened {title}"),
+    "partnerships.close_health_check": ("Close health check", "Closed {title}"),
+    "partnerships.answer_health_check": (
+        "Answer health check",
+        "Someone from {organisation} answered {title}",
+    ),
     "partnerships.remove_commitment": (
         "Remove sustainability commitment",
         "{organisation} withdrew {commitment}",
@@ -110,6 +153,23 @@ class YourPartnershipsPanel(Component):
         }
 
 
+class AccountabilityPanel(Component):
+    """Overdue work, completion, health and what needs attention, across the
+    partnerships the user sees: the leadership dashboard on the home page."""
+
+    name = "shared_accountability"
+    template_name = "partnerships/panels/accountability.html"
+    order = 60
+    workspace = True
+
+    def get_context_data(self, parent_context):
+        from .views.dashboard import dashboard_context
+
+        return dashboard_context(parent_context["request"].user)
+
+
 @hooks.register("construct_homepage_panels")
 def add_your_partnerships_panel(request, panels):
     panels.insert(0, YourPartnershipsPanel())
+    if Partnership.objects.visible_to(request.user).exists():
+        panels.insert(1, AccountabilityPanel())

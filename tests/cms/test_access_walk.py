@@ -35,6 +35,9 @@ WORKSPACE_CHROME = {
     "wagtailadmin_logout",
     "partnerships:index",
     "partnerships:add",
+    "partnerships:dashboard",
+    "partnerships:dashboard_export",
+    "partnerships:my_responsibilities",
 }
 
 # Wagtail routes that Wagtail itself leaves open (static assets and redirects to
@@ -63,7 +66,35 @@ def walk(patterns, prefix="", namespace=None):
 
 
 def samples(cast) -> dict[str, str]:
+    """Argument values naming Eastside objects, so a leak would show."""
+    import datetime
+
+    from partnerships import services
+
     eastside = cast.eastside
+    responsibility = services.responsibility_create(
+        partnership=eastside,
+        by=cast.coordinator,
+        title="Care navigator rota",
+        owner=cast.riverside,
+        due_date=datetime.date(2020, 1, 1),
+    )
+    entry = services.learning_entry_create(
+        partnership=eastside,
+        by=cast.coordinator,
+        title="Care navigator lessons",
+        practice="learn",
+        what_happened="x",
+        what_we_learned="y",
+        proposal_kind="mou",
+        proposal="Care navigator clause",
+    )
+    health_round = services.health_round_open(
+        partnership=eastside,
+        by=cast.coordinator,
+        title="Care navigator health check",
+        closes_on=datetime.date.today() + datetime.timedelta(days=7),
+    )
     return {
         "pk": str(eastside.pk),
         "object_id": str(eastside.pk),
@@ -72,6 +103,11 @@ def samples(cast) -> dict[str, str]:
         "role_pk": str(cast.eastside_lead.people.first().pk),
         "commitment_pk": str(cast.eastside_lead.commitments.first().pk),
         "section": "mou",
+        "responsibility_pk": str(responsibility.pk),
+        "entry_pk": str(entry.pk),
+        "round_pk": str(health_round.pk),
+        "figure": "overdue",
+        "fmt": "csv",
         "app_label": "partnerships",
         "app_name": "partnerships",
         "model_name": "partnership",

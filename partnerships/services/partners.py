@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from . import permissions
-from .emails import send_email
-from .models import (
+from .. import permissions
+from ..emails import send_email
+from ..models import (
     Invitation,
     Membership,
     Organisation,
@@ -29,6 +29,27 @@ from .models import (
 )
 
 User = get_user_model()
+
+__all__ = [
+    "workspace_access_grant",
+    "organisation_get_or_create",
+    "partnership_create",
+    "partnership_update",
+    "participation_add",
+    "participation_remove",
+    "role_assign",
+    "role_remove",
+    "commitment_add",
+    "commitment_remove",
+    "invitation_token",
+    "invitation_url",
+    "invitation_from_token",
+    "invitation_create",
+    "invitation_send",
+    "invitation_revoke",
+    "invitation_accept",
+    "InvitationInvalid",
+]
 
 WORKSPACE_GROUP = "Workspace users"
 INVITATION_SALT = "partnerships.invitation"

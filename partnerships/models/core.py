@@ -107,7 +107,7 @@ class Membership(models.Model):
 class PartnershipQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Partnerships the user may see; the one access rule, see permissions.py."""
-        from .permissions import visible_partnership_ids
+        from ..permissions import visible_partnership_ids
 
         if not user.is_authenticated:
             return self.none()
@@ -155,6 +155,12 @@ class Partnership(models.Model):
         default="America/New_York",
         validators=[validate_timezone],
         help_text="Meetings and deadlines are shown in this time zone.",
+    )
+    escalation_days = models.PositiveSmallIntegerField(
+        "tell the coordinator after",
+        default=7,
+        help_text="Days a responsibility may be overdue before the coordinator is "
+        "told too.",
     )
     shares_client_data = models.BooleanField(
         default=False,

@@ -6,7 +6,6 @@ the access policy decides what exists for the user."""
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -14,15 +13,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from wagtail.models import ModelLogEntry
 
-from . import permissions, services
-from .forms import (
+from .. import permissions, services
+from ..forms import (
     CommitmentForm,
     InvitationForm,
     PartnershipCreateForm,
     PartnershipForm,
     RoleForm,
 )
-from .models import (
+from ..models import (
     Invitation,
     Organisation,
     Participation,
@@ -30,83 +29,14 @@ from .models import (
     PartnershipRole,
     SustainabilityCommitment,
 )
+from .base import (
+    EMPTY_STATES,
+    breadcrumbs,
+    paginate,
+    section_context,
+)
 
 User = get_user_model()
-
-PAGE_SIZE = 25
-
-# Sections of a partnership. Later capabilities replace their empty state.
-SECTIONS = [
-    ("overview", "Overview"),
-    ("partners", "Partners and people"),
-    ("logic-model", "Logic model"),
-    ("mou", "MOU"),
-    ("meetings", "Meetings"),
-    ("responsibilities", "Responsibilities"),
-    ("learning", "Learning log"),
-    ("referrals", "Referrals"),
-    ("health", "Health checks"),
-    ("history", "History"),
-]
-
-EMPTY_STATES = {
-    "logic-model": (
-        "No logic model yet",
-        "A logic model sets out the partnership's theory of change: the resources "
-        "partners bring, the activities they run together, the outputs and "
-        "outcomes they expect, and the indicators that show whether they are on "
-        "track. Building one together is how partners align purpose and success "
-        "criteria.",
-    ),
-    "mou": (
-        "No memorandum of understanding yet",
-        "An MOU records who does what, how partners share resources and data, how "
-        "they decide, and how the agreement is reviewed, renewed or ended. Each "
-        "organisation's signatory signs the exact text everyone read.",
-    ),
-    "meetings": (
-        "No meetings scheduled yet",
-        "Regular reviews keep partners talking: a monthly review of shared "
-        "participants and a quarterly strategic review are a common rhythm. "
-        "Agendas, minutes, decisions and actions will live here.",
-    ),
-    "responsibilities": (
-        "No responsibilities tracked yet",
-        "The responsibility tracker is the one place for who does what by when, "
-        "whether it comes from an MOU clause, a meeting action or a logic-model "
-        "activity.",
-    ),
-    "learning": (
-        "Nothing in the learning log yet",
-        "Partnerships that last notice when something needs to change. Record what "
-        "happened, what you learned and what you will do differently.",
-    ),
-    "referrals": (
-        "No referral protocol yet",
-        "A referral protocol says when and how partners refer people to each "
-        "other, what information travels with a referral, how consent is "
-        "recorded and how the sender learns the outcome.",
-    ),
-    "health": (
-        "No health check yet",
-        "A health check asks each organisation to rate the five partnership "
-        "practices, so partners can see together where the partnership is strong "
-        "and where it needs attention.",
-    ),
-}
-
-
-def _breadcrumbs(*items):
-    return [
-        {"url": reverse("wagtailadmin_home"), "label": "Home"},
-        {"url": reverse("partnerships:index"), "label": "Partnerships"},
-        *({"url": url, "label": label} for url, label in items),
-    ]
-
-
-def _paginate(request, queryset, per_page=PAGE_SIZE):
-    paginator = Paginator(queryset, per_page)
-    return paginator.get_page(request.GET.get("p"))
 
 
 def partnership_index(request):
@@ -134,7 +64,7 @@ def partnership_index(request):
         )
         .order_by("name", "pk")
     )
-    page = _paginate(request, partnerships)
+    page = paginate(request, partnerships)
     return render(
         request,
         "partnerships/index.html",
@@ -145,7 +75,7 @@ def partnership_index(request):
             "statuses": Partnership.Status.choices,
             "can_create": permissions.can_create_partnership(request.user),
             "page_title": "Partnerships",
-            "breadcrumbs_items": _breadcrumbs(),
+            "breadcrumbs_items": breadcrumbs(),
         },
     )
 
@@ -183,23 +113,9 @@ def partnership_create(request):
             "form": form,
             "page_title": "New partnership",
             "submit_label": "Create partnership",
-            "breadcrumbs_items": _breadcrumbs(),
+            "breadcrumbs_items": breadcrumbs(),
         },
     )
-
-
-def _section_context(request, partnership, section):
-    return {
-        "partnership": partnership,
-        "section": section,
-        "sections": SECTIONS,
-        "can_edit": permissions.can_edit(request.user, partnership),
-        "can_coordinate": permissions.can_coordinate(request.user, partnership),
-        "page_title": partnership.name,
-        "breadcrumbs_items": _breadcrumbs(
-            (partnership.get_absolute_url(), partnership.name)
-        ),
-    }
 
 
 def _participations(partnership):
@@ -218,7 +134,7 @@ def _participations(partnership):
 
 def partnership_detail(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk)
-    context = _section_context(request, partnership, "overview")
+    context = section_context(request, partnership, "overview")
     participations = list(_participations(partnership))
     context.update(
         participations=participations,
@@ -229,7 +145,7 @@ def partnership_detail(request, pk):
 
 def partnership_partners(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk)
-    context = _section_context(request, partnership, "partners")
+    context = section_context(request, partnership, "partners")
     editable = permissions.editing_organisations(request.user, partnership)
     participations = list(_participations(partnership))
     for participation in participations:
@@ -255,7 +171,7 @@ def partnership_section(request, pk, section):
     if section not in EMPTY_STATES:
         raise PermissionDenied
     partnership = permissions.get_partnership_for(request.user, pk)
-    context = _section_context(request, partnership, section)
+    context = section_context(request, partnership, section)
     context["empty_title"], context["empty_text"] = EMPTY_STATES[section]
     return render(request, "partnerships/section.html", context)
 
@@ -274,8 +190,8 @@ def _history(partnership):
 
 def partnership_history(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk)
-    context = _section_context(request, partnership, "history")
-    context["page_obj"] = _paginate(request, _history(partnership), per_page=50)
+    context = section_context(request, partnership, "history")
+    context["page_obj"] = paginate(request, _history(partnership), per_page=50)
     return render(request, "partnerships/history.html", context)
 
 
@@ -298,7 +214,7 @@ def partnership_edit(request, pk):
             "page_title": f"Edit {partnership.name}",
             "submit_label": "Save",
             "cancel_url": partnership.get_absolute_url(),
-            "breadcrumbs_items": _breadcrumbs(
+            "breadcrumbs_items": breadcrumbs(
                 (partnership.get_absolute_url(), partnership.name)
             ),
         },
@@ -348,7 +264,7 @@ def partnership_invite(request, pk):
             "expires after 7 days.",
             "submit_label": "Send invitation",
             "cancel_url": reverse("partnerships:partners", args=[partnership.pk]),
-            "breadcrumbs_items": _breadcrumbs(
+            "breadcrumbs_items": breadcrumbs(
                 (partnership.get_absolute_url(), partnership.name)
             ),
         },
@@ -423,7 +339,7 @@ def role_assign(request, pk, participation_pk):
             "To add someone new, invite them.",
             "submit_label": "Assign",
             "cancel_url": _partners_url(partnership),
-            "breadcrumbs_items": _breadcrumbs(
+            "breadcrumbs_items": breadcrumbs(
                 (partnership.get_absolute_url(), partnership.name)
             ),
         },
@@ -486,7 +402,7 @@ def commitment_add(request, pk, participation_pk):
             "sponsor keep a partnership alive beyond its first year.",
             "submit_label": "Add commitment",
             "cancel_url": _partners_url(partnership),
-            "breadcrumbs_items": _breadcrumbs(
+            "breadcrumbs_items": breadcrumbs(
                 (partnership.get_absolute_url(), partnership.name)
             ),
         },

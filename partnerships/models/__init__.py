@@ -1,0 +1,43 @@
+from .accountability import (
+    CollaborationRating,
+    HealthCheckResponse,
+    HealthCheckRound,
+    LearningEntry,
+    Practice,
+    PracticeRating,
+    ReminderSent,
+    Responsibility,
+    ResponsibilityUpdate,
+)
+from .core import (
+    Invitation,
+    Membership,
+    Organisation,
+    Participation,
+    Partnership,
+    PartnershipRole,
+    SustainabilityCommitment,
+    timezone_choices,
+    validate_timezone,
+)
+
+__all__ = [
+    "CollaborationRating",
+    "HealthCheckResponse",
+    "HealthCheckRound",
+    "Invitation",
+    "LearningEntry",
+    "Membership",
+    "Organisation",
+    "Participation",
+    "Partnership",
+    "PartnershipRole",
+    "Practice",
+    "PracticeRating",
+    "ReminderSent",
+    "Responsibility",
+    "ResponsibilityUpdate",
+    "SustainabilityCommitment",
+    "timezone_choices",
+    "validate_timezone",
+]

@@ -1,0 +1,8 @@
+"""Every write that touches several models, records history or sends mail."""
+
+from .accountability import *  # noqa: F403
+from .accountability import __all__ as _accountability
+from .partners import *  # noqa: F403
+from .partners import __all__ as _partners
+
+__all__ = [*_partners, *_accountability]

@@ -1,0 +1,518 @@
+"""Writes for shared accountability: responsibilities and their log, reminders,
+the learning log and health checks."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from .. import permissions
+from ..emails import send_email
+from ..models import (
+    CollaborationRating,
+    HealthCheckResponse,
+    HealthCheckRound,
+    LearningEntry,
+    Membership,
+    Organisation,
+    Participation,
+    Partnership,
+    PartnershipRole,
+    Practice,
+    PracticeRating,
+    ReminderSent,
+    Responsibility,
+    ResponsibilityUpdate,
+)
+
+__all__ = [
+    "responsibility_create",
+    "responsibility_edit",
+    "responsibility_report",
+    "responsibilities_bulk_status",
+    "responsibility_from_source",
+    "responsibility_reminders_send",
+    "learning_entry_create",
+    "learning_proposal_decide",
+    "health_round_open",
+    "health_round_close",
+    "health_response_submit",
+]
+
+REMIND_DAYS_BEFORE = 3
+
+
+def _check_owner(partnership: Partnership, owner: Organisation, person) -> None:
+    if not Participation.objects.filter(
+        partnership=partnership, organisation=owner
+    ).exists():
+        raise ValidationError(
+            {"owner": f"{owner.name} does not take part in this partnership."}
+        )
+    if (
+        person is not None
+        and not Membership.objects.filter(user=person, organisation=owner).exists()
+    ):
+        raise ValidationError(
+            {
+                "owner_person": f"{person.get_full_name() or person.username} does "
+                f"not work for {owner.name}. Choose someone from that organisation "
+                "or leave the person empty."
+            }
+        )
+
+
+def _log_responsibility(responsibility, action, by, **data):
+    log(
+        responsibility.partnership,
+        action,
+        user=by,
+        data={"responsibility": responsibility.title, **data},
+    )
+
+
+@transaction.atomic
+def responsibility_create(
+    *,
+    partnership: Partnership,
+    by,
+    title: str,
+    owner: Organisation,
+    owner_person=None,
+    details: str = "",
+    due_date: datetime.date | None = None,
+    cadence: str = "",
+    source: str = Responsibility.Source.MANUAL,
+    source_object=None,
+) -> Responsibility:
+    _check_owner(partnership, owner, owner_person)
+    responsibility = Responsibility(
+        partnership=partnership,
+        title=title,
+        details=details,
+        owner=owner,
+        owner_person=owner_person,
+        due_date=due_date,
+        cadence=cadence,
+        source=source,
+        created_by=by,
+    )
+    if source_object is not None:
+        responsibility.source_type = ContentType.objects.get_for_model(source_object)
+        responsibility.source_id = str(source_object.pk)
+    responsibility.full_clean()
+    responsibility.save()
+    ResponsibilityUpdate.objects.create(
+        responsibility=responsibility,
+        author=by,
+        status_to=responsibility.status,
+        due_date=due_date,
+        note="Created",
+    )
+    _log_responsibility(
+        responsibility,
+        "partnerships.add_responsibility",
+        by,
+        organisation=owner.name,
+        due=str(due_date or "no date"),
+    )
+    return responsibility
+
+
+EDITABLE_FIELDS = ("title", "details", "owner", "owner_person", "due_date", "cadence")
+
+
+@transaction.atomic
+def responsibility_edit(*, responsibility: Responsibility, by, **fields):
+    if not permissions.can_change_responsibility(by, responsibility):
+        raise PermissionDenied
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
+    owner = fields.get("owner", responsibility.owner)
+    person = fields.get("owner_person", responsibility.owner_person)
+    _check_owner(responsibility.partnership, owner, person)
+    changes = {}
+    for key, value in fields.items():
+        before = getattr(responsibility, key)
+        if before != value:
+            changes[key] = {"from": str(before or "—"), "to": str(value or "—")}
+            setattr(responsibility, key, value)
+    if not changes:
+        return responsibility
+    responsibility.full_clean()
+    responsibility.save()
+    ResponsibilityUpdate.objects.create(
+        responsibility=responsibility,
+        author=by,
+        due_date=responsibility.due_date,
+        note="Changed "
+        + ", ".join(
+            f"{Responsibility._meta.get_field(key).verbose_name}: "
+            f"{change['from']} → {change['to']}"
+            for key, change in changes.items()
+        ),
+    )
+    _log_responsibility(
+        responsibility, "partnerships.edit_responsibility", by, changes=changes
+    )
+    return responsibility
+
+
+@transaction.atomic
+def responsibility_report(
+    *, responsibility: Responsibility, by, status: str, note: str = ""
+) -> ResponsibilityUpdate:
+    """A progress report: a new status, a note, or both. Completing a recurring
+    responsibility schedules its next occurrence."""
+    if not permissions.can_change_responsibility(by, responsibility):
+        raise PermissionDenied(
+            "Only the owner organisation or the partnership's coordinators can "
+            "update this responsibility."
+        )
+    if status not in Responsibility.Status.values:
+        raise ValidationError({"status": "Choose one of the listed statuses."})
+    note = note.strip()
+    # Lock the row: two people reporting at once both land in the log in order.
+    responsibility = Responsibility.objects.select_for_update().get(
+        pk=responsibility.pk
+    )
+    if status == responsibility.status and not note:
+        raise ValidationError(
+            "Nothing to record: change the status or write a note about progress."
+        )
+    update = ResponsibilityUpdate.objects.create(
+        responsibility=responsibility,
+        author=by,
+        status_from=responsibility.status,
+        status_to=status,
+        due_date=responsibility.due_date,
+        note=note,
+    )
+    data = {"from": responsibility.get_status_display()}
+    responsibility.status = status
+    next_due = None
+    if status == Responsibility.Status.DONE and responsibility.cadence:
+        next_due = responsibility.next_due_date()
+        responsibility.due_date = next_due
+        responsibility.status = Responsibility.Status.NOT_STARTED
+    responsibility.save(update_fields=["status", "due_date", "updated_at"])
+    if next_due:
+        ResponsibilityUpdate.objects.create(
+            responsibility=responsibility,
+            author=by,
+            status_from=Responsibility.Status.DONE,
+            status_to=Responsibility.Status.NOT_STARTED,
+            due_date=next_due,
+            note=f"Next occurrence due {next_due:%d %B %Y}.",
+        )
+    _log_responsibility(
+        responsibility,
+        "partnerships.report_responsibility",
+        by,
+        to=Responsibility.Status(status).label,
+        note=note[:200],
+        **data,
+    )
+    return update
+
+
+@transaction.atomic
+def responsibilities_bulk_status(
+    *, partnership: Partnership, responsibilities, status: str, by, note: str = ""
+) -> int:
+    if not permissions.can_coordinate(by, partnership):
+        raise PermissionDenied
+    changed = 0
+    for responsibility in responsibilities:
+        if responsibility.partnership_id != partnership.pk:
+            raise PermissionDenied
+        if responsibility.status == status:
+            continue
+        responsibility_report(
+            responsibility=responsibility,
+            by=by,
+            status=status,
+            note=note or "Changed in bulk by the coordinator.",
+        )
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def responsibility_from_source(
+    *,
+    partnership: Partnership,
+    source: str,
+    source_object,
+    by,
+    title: str,
+    owner: Organisation,
+    due_date: datetime.date | None = None,
+    cadence: str = "",
+    details: str = "",
+) -> Responsibility:
+    """Create or refresh the responsibility that mirrors an MOU clause, a meeting
+    action or a logic-model activity, never duplicating it."""
+    content_type = ContentType.objects.get_for_model(source_object)
+    existing = Responsibility.objects.filter(
+        source_type=content_type, source_id=str(source_object.pk)
+    ).first()
+    if existing is None:
+        return responsibility_create(
+            partnership=partnership,
+            by=by,
+            title=title,
+            owner=owner,
+            details=details,
+            due_date=due_date,
+            cadence=cadence,
+            source=source,
+            source_object=source_object,
+        )
+    return responsibility_edit(
+        responsibility=existing,
+        by=by,
+        title=title,
+        owner=owner,
+        details=details,
+        due_date=due_date,
+        cadence=cadence,
+    )
+
+
+def _reminder_recipients(responsibility: Responsibility, contacts: dict) -> list[str]:
+    if responsibility.owner_person and responsibility.owner_person.email:
+        return [responsibility.owner_person.email]
+    return contacts.get((responsibility.partnership_id, responsibility.owner_id), [])
+
+
+def responsibility_reminders_send(*, today: datetime.date | None = None) -> dict:
+    """Send each due-soon, overdue and escalation reminder once (run by
+    `manage.py tick`). Safe to run as often as you like."""
+    today = today or timezone.localdate()
+    sent = dict.fromkeys(ReminderSent.Kind.values, 0)
+    candidates = (
+        Responsibility.objects.open()
+        .filter(
+            due_date__isnull=False,
+            due_date__lte=today + datetime.timedelta(days=REMIND_DAYS_BEFORE),
+        )
+        .exclude(partnership__status=Partnership.Status.CLOSED)
+        .select_related("partnership", "owner", "owner_person")
+        .order_by("pk")
+    )
+    already = set(
+        ReminderSent.objects.filter(responsibility__in=candidates).values_list(
+            "responsibility_id", "kind", "due_date"
+        )
+    )
+    roles = PartnershipRole.objects.filter(
+        participation__partnership__in=candidates.values("partnership_id")
+    ).values_list(
+        "participation__partnership_id",
+        "participation__organisation_id",
+        "role",
+        "user__email",
+    )
+    contacts: dict = {}
+    coordinators: dict = {}
+    for partnership_id, organisation_id, role, email in roles:
+        if not email:
+            continue
+        if role in (PartnershipRole.Role.CONTACT, PartnershipRole.Role.COORDINATOR):
+            contacts.setdefault((partnership_id, organisation_id), []).append(email)
+        if role == PartnershipRole.Role.COORDINATOR:
+            coordinators.setdefault(partnership_id, []).append(email)
+
+    for responsibility in candidates.iterator(chunk_size=500):
+        due = responsibility.due_date
+        wanted = []
+        if due >= today:
+            wanted.append(ReminderSent.Kind.DUE_SOON)
+        else:
+            wanted.append(ReminderSent.Kind.OVERDUE)
+            if (today - due).days >= responsibility.partnership.escalation_days:
+                wanted.append(ReminderSent.Kind.ESCALATED)
+        for kind in wanted:
+            if (responsibility.pk, kind, due) in already:
+                continue
+            if kind == ReminderSent.Kind.ESCALATED:
+                to = coordinators.get(responsibility.partnership_id, [])
+            else:
+                to = _reminder_recipients(responsibility, contacts)
+            try:
+                with transaction.atomic():
+                    ReminderSent.objects.create(
+                        responsibility=responsibility, kind=kind, due_date=due
+                    )
+                    send_email(
+                        f"responsibility-{kind.replace('_', '-')}",
+                        to=to,
+                        context={
+                            "responsibility": responsibility,
+                            "days_overdue": (today - due).days,
+                            "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+                            + responsibility.get_absolute_url(),
+                        },
+                    )
+            except IntegrityError:
+                # Another tick got there first.
+                continue
+            sent[kind] += 1
+    return sent
+
+
+@transaction.atomic
+def learning_entry_create(
+    *, partnership: Partnership, by, responsibilities=(), **fields
+) -> LearningEntry:
+    if not permissions.can_edit(by, partnership):
+        raise PermissionDenied
+    own = permissions.editing_organisations(by, partnership)
+    entry = LearningEntry(partnership=partnership, author=by, **fields)
+    if entry.organisation_id is None and own:
+        entry.organisation_id = min(own)
+    if entry.proposal_kind:
+        entry.proposal_status = LearningEntry.ProposalStatus.OPEN
+    entry.full_clean()
+    entry.save()
+    linked = [r for r in responsibilities if r.partnership_id == partnership.pk]
+    entry.responsibilities.set(linked)
+    log(partnership, "partnerships.add_learning", user=by, data={"title": entry.title})
+    return entry
+
+
+@transaction.atomic
+def learning_proposal_decide(
+    *, entry: LearningEntry, by, accept: bool, note: str = ""
+) -> LearningEntry:
+    if not permissions.can_coordinate(by, entry.partnership):
+        raise PermissionDenied
+    entry = LearningEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.proposal_status != LearningEntry.ProposalStatus.OPEN:
+        raise ValidationError("This proposal has already been decided.")
+    entry.proposal_status = (
+        LearningEntry.ProposalStatus.ACCEPTED
+        if accept
+        else LearningEntry.ProposalStatus.DECLINED
+    )
+    entry.decided_by = by
+    entry.decided_at = timezone.now()
+    entry.decision_note = note
+    entry.save()
+    log(
+        entry.partnership,
+        "partnerships.decide_proposal",
+        user=by,
+        data={"title": entry.title, "decision": entry.get_proposal_status_display()},
+    )
+    return entry
+
+
+@transaction.atomic
+def health_round_open(
+    *, partnership: Partnership, by, title: str, closes_on: datetime.date
+) -> HealthCheckRound:
+    if not permissions.can_coordinate(by, partnership):
+        raise PermissionDenied
+    if closes_on < timezone.localdate():
+        raise ValidationError({"closes_on": "The closing date is in the past."})
+    if partnership.health_rounds.filter(
+        closed_at__isnull=True, closes_on__gte=timezone.localdate()
+    ).exists():
+        raise ValidationError(
+            "A health check is already open. Close it before opening another."
+        )
+    health_round = HealthCheckRound.objects.create(
+        partnership=partnership, title=title, closes_on=closes_on, opened_by=by
+    )
+    log(partnership, "partnerships.open_health_check", user=by, data={"title": title})
+    return health_round
+
+
+@transaction.atomic
+def health_round_close(*, health_round: HealthCheckRound, by) -> None:
+    if not permissions.can_coordinate(by, health_round.partnership):
+        raise PermissionDenied
+    health_round.closed_at = timezone.now()
+    health_round.save(update_fields=["closed_at"])
+    log(
+        health_round.partnership,
+        "partnerships.close_health_check",
+        user=by,
+        data={"title": health_round.title},
+    )
+
+
+@transaction.atomic
+def health_response_submit(
+    *,
+    health_round: HealthCheckRound,
+    by,
+    organisation: Organisation,
+    ratings: dict[str, tuple[int, str]],
+    collaboration: dict[int, int] | None = None,
+) -> HealthCheckResponse:
+    """One person's ratings of the five practices (1–5), and optionally how
+    closely their organisation works with each other partner (0–5)."""
+    partnership = health_round.partnership
+    if organisation.pk not in permissions.editing_organisations(by, partnership):
+        raise PermissionDenied(
+            "Only members of a participating organisation rate the partnership."
+        )
+    if not health_round.is_open:
+        raise ValidationError("This health check is closed.")
+    missing = set(Practice.values) - set(ratings)
+    if missing:
+        raise ValidationError("Rate every practice from 1 to 5.")
+    for practice, (score, _comment) in ratings.items():
+        if practice not in Practice.values or not (
+            isinstance(score, int) and 1 <= score <= 5
+        ):
+            raise ValidationError(
+                f"Ratings run from 1 to 5; {score!r} is not one of them."
+            )
+    partners = set(
+        partnership.participations.values_list("organisation_id", flat=True)
+    ) - {organisation.pk}
+    for other, level in (collaboration or {}).items():
+        if other not in partners:
+            raise ValidationError(
+                "Rate only the other organisations in this partnership."
+            )
+        if not (isinstance(level, int) and 0 <= level <= 5):
+            raise ValidationError(
+                f"Collaboration levels run from 0 to 5; {level!r} is not one of them."
+            )
+    try:
+        with transaction.atomic():
+            response = HealthCheckResponse.objects.create(
+                round=health_round, respondent=by, organisation=organisation
+            )
+    except IntegrityError:
+        raise ValidationError(
+            "You have already answered this health check; each person answers once "
+            "per round."
+        ) from None
+    PracticeRating.objects.bulk_create(
+        PracticeRating(response=response, practice=p, score=s, comment=c)
+        for p, (s, c) in ratings.items()
+    )
+    CollaborationRating.objects.bulk_create(
+        CollaborationRating(response=response, other_id=other, level=level)
+        for other, level in (collaboration or {}).items()
+    )
+    log(
+        partnership,
+        "partnerships.answer_health_check",
+        user=by,
+        data={"title": health_round.title, "organisation": organisation.name},
+    )
+    return response

@@ -1,0 +1,1 @@
+"""Workspace screens, one module per area."""
