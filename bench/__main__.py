@@ -68,10 +68,13 @@ def prepare(environment: dict) -> dict:
             "result['member'] = seed.session_cookie(seed.BENCH_USER)\n"
             "result['hub'] = seed.session_cookie('bench-hub')\n"
             "from django.contrib.auth import get_user_model\n"
-            "from partnerships.models import Organisation\n"
+            "from partnerships.models import LearningEntry, Organisation, "
+            "Responsibility\n"
             "result['counts'] = {'organisations': Organisation.objects.count(), "
             "'partnerships': Partnership.objects.count(), "
-            "'users': get_user_model().objects.count()}\n"
+            "'users': get_user_model().objects.count(), "
+            "'responsibilities': Responsibility.objects.count(), "
+            "'learning entries': LearningEntry.objects.count()}\n"
             "print(json.dumps(result))",
             environment,
         ).splitlines()[-1]
@@ -163,7 +166,19 @@ def main() -> None:
                 f"/admin/partnerships/{pk}/partners/",
                 info["member"],
             ),
-            "dashboard": ("/admin/", info["member"]),
+            "dashboard (home, with accountability)": ("/admin/", info["member"]),
+            "leadership dashboard (500 partnerships)": (
+                "/admin/partnerships/dashboard/",
+                info["member"],
+            ),
+            "responsibilities of one partnership": (
+                f"/admin/partnerships/{pk}/responsibilities/",
+                info["member"],
+            ),
+            "my organisation's responsibilities": (
+                "/admin/partnerships/responsibilities/mine/",
+                info["member"],
+            ),
             "Wagtail's own listing (organisations)": (
                 "/admin/organisations/",
                 info["hub"],

@@ -1,5 +1,6 @@
 """Seed the large data set into the benchmark database (run inside Django)."""
 
+import datetime
 import random
 
 from django.contrib.auth import get_user_model
@@ -8,11 +9,15 @@ from django.db import connection, transaction
 
 from partnerships import services
 from partnerships.models import (
+    LearningEntry,
     Membership,
     Organisation,
     Participation,
     Partnership,
     PartnershipRole,
+    Practice,
+    Responsibility,
+    ResponsibilityUpdate,
     SustainabilityCommitment,
 )
 
@@ -22,11 +27,23 @@ USERS = 5000
 BENCH_USER = "bench-member"
 
 
-@transaction.atomic
+RESPONSIBILITIES = 20_000
+LEARNING_ENTRIES = 2_000
+
+
 def seed() -> dict:
+    """Each step seeds only what is missing, so later steps can be added."""
+    return {
+        "partners": seed_partners(),
+        "accountability": seed_accountability(),
+    }
+
+
+@transaction.atomic
+def seed_partners() -> bool:
     User = get_user_model()
     if Partnership.objects.count() >= PARTNERSHIPS:
-        return {"seeded": False}
+        return False
     rng = random.Random(42)
     password = make_password("partnership")
     organisations = Organisation.objects.bulk_create(
@@ -114,7 +131,56 @@ def seed() -> dict:
     User.objects.create(
         username="bench-hub", is_staff=True, is_superuser=True, password=password
     )
-    return {"seeded": True}
+    return True
+
+
+@transaction.atomic
+def seed_accountability() -> bool:
+    if Responsibility.objects.count() >= RESPONSIBILITIES:
+        return False
+    rng = random.Random(7)
+    today = datetime.date.today()
+    participations = list(
+        Participation.objects.values_list("partnership_id", "organisation_id")
+    )
+    statuses = Responsibility.Status.values
+    responsibilities = Responsibility.objects.bulk_create(
+        Responsibility(
+            partnership_id=partnership_id,
+            owner_id=organisation_id,
+            title=f"Shared task {i}",
+            due_date=today + datetime.timedelta(days=rng.randint(-150, 120)),
+            status=rng.choice(statuses),
+        )
+        for i, (partnership_id, organisation_id) in enumerate(
+            rng.choice(participations) for _ in range(RESPONSIBILITIES)
+        )
+    )
+    ResponsibilityUpdate.objects.bulk_create(
+        ResponsibilityUpdate(
+            responsibility=r,
+            status_from=Responsibility.Status.IN_PROGRESS,
+            status_to=Responsibility.Status.DONE,
+            due_date=r.due_date,
+            note="Done.",
+        )
+        for r in responsibilities
+        if r.status == Responsibility.Status.DONE
+    )
+    LearningEntry.objects.bulk_create(
+        LearningEntry(
+            partnership_id=rng.choice(participations)[0],
+            title=f"Lesson {i}",
+            practice=rng.choice(Practice.values),
+            what_happened="Something changed.",
+            what_we_learned="What we learned from it.",
+            proposal_kind="mou" if i % 10 == 0 else "",
+            proposal="Change the MOU." if i % 10 == 0 else "",
+            proposal_status="open" if i % 10 == 0 else "",
+        )
+        for i in range(LEARNING_ENTRIES)
+    )
+    return True
 
 
 def finish() -> None:

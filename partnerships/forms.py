@@ -62,11 +62,16 @@ class PartnershipForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["escalation_days"].required = False
         self.fields["timezone"] = forms.ChoiceField(
             choices=timezone_choices(),
             initial=self.fields["timezone"].initial,
             help_text=self.fields["timezone"].help_text,
         )
+
+    def clean_escalation_days(self):
+        value = self.cleaned_data.get("escalation_days")
+        return 7 if value is None else value
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
