@@ -51,7 +51,9 @@ def register_dashboard_menu_item():
     )
 
 
-def _formatter(label: str, template: str):
+def log_formatter(label: str, template: str):
+    """A log formatter whose message fills `template` from the entry's data."""
+
     class Formatter(LogFormatter):
         def format_message(self, log_entry):
             try:
@@ -127,7 +129,7 @@ LOG_ACTIONS = {
 @hooks.register("register_log_actions")
 def register_partnership_log_actions(actions):
     for action, (label, template) in LOG_ACTIONS.items():
-        actions.register_action(action)(_formatter(label, template))
+        actions.register_action(action)(log_formatter(label, template))
 
 
 class YourPartnershipsPanel(Component):

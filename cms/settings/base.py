@@ -41,6 +41,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "cms",
     "partnerships",
+    "mou",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.sites",

@@ -132,6 +132,12 @@ EDITABLE_FIELDS = ("title", "details", "owner", "owner_person", "due_date", "cad
 def responsibility_edit(*, responsibility: Responsibility, by, **fields):
     if not permissions.can_change_responsibility(by, responsibility):
         raise PermissionDenied
+    return _responsibility_apply(responsibility, by, fields)
+
+
+def _responsibility_apply(responsibility: Responsibility, by, fields: dict):
+    """Write changed fields, log them; access was checked by the caller (a person
+    editing, or the workflow that owns the source, such as an executing MOU)."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
@@ -276,14 +282,16 @@ def responsibility_from_source(
             source=source,
             source_object=source_object,
         )
-    return responsibility_edit(
-        responsibility=existing,
-        by=by,
-        title=title,
-        owner=owner,
-        details=details,
-        due_date=due_date,
-        cadence=cadence,
+    return _responsibility_apply(
+        existing,
+        by,
+        {
+            "title": title,
+            "owner": owner,
+            "details": details,
+            "due_date": due_date,
+            "cadence": cadence,
+        },
     )
 
 

@@ -14,7 +14,7 @@ SECTIONS = [
     ("overview", "Overview", "partnerships:detail"),
     ("partners", "Partners and people", "partnerships:partners"),
     ("logic-model", "Logic model", None),
-    ("mou", "MOU", None),
+    ("mou", "MOU", "mou:index"),
     ("meetings", "Meetings", None),
     ("responsibilities", "Responsibilities", "partnerships:responsibilities"),
     ("learning", "Learning log", "partnerships:learning"),

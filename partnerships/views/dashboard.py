@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
+from wagtail import hooks
 
 from .. import charts, dashboard, spreadsheets
 from .base import breadcrumbs
@@ -47,6 +48,11 @@ def dashboard_context(user) -> dict:
 @require_safe
 def leadership_dashboard(request):
     context = dashboard_context(request.user)
+    # Other capabilities (MOUs, meetings, …) add their panels through this hook.
+    panels = []
+    for hook in hooks.get_hooks("construct_leadership_dashboard"):
+        hook(request, panels)
+    context["panels"] = panels
     context.update(page_title="Leadership dashboard", breadcrumbs_items=breadcrumbs())
     return render(request, "partnerships/dashboard/page.html", context)
 

@@ -95,8 +95,26 @@ def samples(cast) -> dict[str, str]:
         title="Care navigator health check",
         closes_on=datetime.date.today() + datetime.timedelta(days=7),
     )
+    from mou import services as mou_services
+    from mou.models import MOUTemplate
+
+    mou = mou_services.mou_create_from_template(
+        partnership=eastside, template=MOUTemplate.objects.get(), by=cast.coordinator
+    )
+    section = mou.sections.first()
+    comment = mou_services.comment_add(
+        mou=mou,
+        by=cast.coordinator,
+        clause=section.clauses.first(),
+        body="Care navigator wording?",
+    )
     return {
         "pk": str(eastside.pk),
+        "mou_pk": str(mou.pk),
+        "section_pk": str(section.pk),
+        "comment_pk": str(comment.pk),
+        "action": "submit",
+        "direction": "up",
         "object_id": str(eastside.pk),
         "participation_pk": str(cast.eastside_riverside.pk),
         "invitation_pk": "1",

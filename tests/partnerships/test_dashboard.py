@@ -110,7 +110,8 @@ def test_an_outsider_sees_no_eastside_figure(fixture, client_for):
 
 def test_the_dashboard_page_draws_charts_beside_tables(fixture, client_for):
     page = client_for(fixture.leader).get(reverse("partnerships:dashboard"))
-    assert page.text.count('<svg xmlns="http://www.w3.org/2000/svg" role="img"') == 3
+    for key in ["overdue", "completion", "health"]:
+        assert f'data-chart="{key}"><svg' in page.text.replace("\n", "")
     assert "<title>Overdue responsibilities by organisation</title>" in page.text
     assert 'data-figure="health"' in page.text  # the table beside the chart
 
@@ -168,8 +169,9 @@ def test_the_dashboard_costs_the_same_queries_on_a_large_data_set(
         for i in range(2000)
     )
     client = client_for(cast.housing)
-    with django_assert_max_num_queries(26):
+    # Accountability and MOU panels together; constant in the data size.
+    with django_assert_max_num_queries(30):
         home = client.get(reverse("wagtailadmin_home"))
     assert "Shared accountability" in home.text
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(26):
         client.get(reverse("partnerships:dashboard"))

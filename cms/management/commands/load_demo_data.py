@@ -13,6 +13,8 @@ from django.utils import timezone
 from wagtail.models import Page, Site
 
 from cms.models import GuideIndexPage, GuidePage, HomePage
+from mou import services as mou_services
+from mou.models import MOU, MOUTemplate
 from partnerships import services
 from partnerships.models import (
     HealthCheckRound,
@@ -200,6 +202,7 @@ class Command(BaseCommand):
         )
 
         self.accountability(eastside, lakeshore, organisations, people, today)
+        self.agreements(eastside, lakeshore, organisations, people)
         self.site()
         if connection.vendor == "sqlite":
             # Fresh statistics keep SQLite's planner honest (DESIGN.md §9).
@@ -403,6 +406,132 @@ class Command(BaseCommand):
                 closes_on=(opened + datetime.timedelta(days=14)).date(),
                 closed_at=opened + datetime.timedelta(days=14),
             )
+
+    def agreements(self, eastside, lakeshore, orgs, people):
+        if eastside.mous.exists():
+            return
+        template = MOUTemplate.objects.get(is_default=True)
+        coordinator = people["coordinator"]
+        mou = mou_services.mou_create_from_template(
+            partnership=eastside, template=template, by=coordinator
+        )
+        commitments = [
+            (
+                "Northside Family Services",
+                "Northside coordinates the partnership, "
+                "keeps the shared-families list and chairs the monthly review.",
+                None,
+                "monthly",
+            ),
+            (
+                "Riverside Health Clinic",
+                "Riverside screens patients for housing and "
+                "family needs and refers them, with consent, within two working days.",
+                None,
+                "",
+            ),
+            (
+                "Eastside Housing Coalition",
+                "Eastside Housing keeps two emergency "
+                "units available for families referred by the partners.",
+                None,
+                "",
+            ),
+        ]
+        self.add_commitments(mou, coordinator, orgs, commitments)
+        mou_services.mou_submit_for_review(mou=mou, by=coordinator)
+        mou_services.mou_open_signing(mou=mou, by=coordinator)
+        signers = [
+            ("coordinator", "Northside Family Services", "Partnerships Manager"),
+            ("signatory", "Riverside Health Clinic", "Chief Executive"),
+            ("housing", "Eastside Housing Coalition", "Executive Director"),
+        ]
+        for username, org, title in signers:
+            mou_services.mou_sign(
+                mou=mou,
+                by=people[username],
+                organisation=orgs[org],
+                full_name=people[username].get_full_name(),
+                title=title,
+            )
+        amendment = mou_services.mou_amend(
+            mou=MOU.objects.get(pk=mou.pk), by=coordinator
+        )
+        self.add_commitments(
+            amendment,
+            coordinator,
+            orgs,
+            [
+                (
+                    "Riverside Health Clinic",
+                    "Riverside's care navigators make a warm "
+                    "hand-off: they call the housing intake worker with the family "
+                    "present.",
+                    None,
+                    "",
+                ),
+            ],
+        )
+        mou_services.mou_submit_for_review(mou=amendment, by=coordinator)
+        mou_services.mou_open_signing(mou=amendment, by=coordinator)
+        for username, org, title in signers[:2]:
+            mou_services.mou_sign(
+                mou=amendment,
+                by=people[username],
+                organisation=orgs[org],
+                full_name=people[username].get_full_name(),
+                title=title,
+            )
+
+        draft = mou_services.mou_create_from_template(
+            partnership=lakeshore, template=template, by=people["outsider"]
+        )
+        roles = draft.sections.get(kind="roles")
+        first = roles.clauses.first()
+        mou_services.comment_add(
+            mou=draft,
+            by=people["housing"],
+            clause=first,
+            body="Can we name the housing caseworker here? @outsider",
+        )
+        mou_services.comment_add(
+            mou=draft,
+            by=people["outsider"],
+            body="Draft for discussion at our first meeting.",
+        )
+
+    def add_commitments(self, mou, by, orgs, commitments):
+        section = mou.sections.get(kind="roles")
+        clauses = [
+            {
+                "id": c.pk,
+                "text": c.text,
+                "responsible": c.responsible,
+                "due_date": c.due_date,
+                "cadence": c.cadence,
+            }
+            for c in section.clauses.all()
+        ]
+        today = datetime.date.today()
+        for org, text, due, cadence in commitments:
+            clauses.append(
+                {
+                    "text": text,
+                    "responsible": orgs[org],
+                    "due_date": due or (today + datetime.timedelta(days=30)),
+                    "cadence": cadence,
+                }
+            )
+        mou.refresh_from_db()
+        mou_services.mou_section_save(
+            mou=mou,
+            section=section,
+            by=by,
+            base_revision_id=mou.latest_revision_id,
+            heading=section.heading,
+            kind=section.kind,
+            clauses=clauses,
+        )
 
     def user(self, username, first, last, *, staff=False):
         user, created = User.objects.get_or_create(

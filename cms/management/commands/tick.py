@@ -1,15 +1,16 @@
 """Periodic work, run by cron every few minutes: `manage.py tick`.
 
-Idempotent: each reminder is recorded when it is queued, so running tick twice
-sends nothing twice. Each capability adds its own step here."""
+Idempotent: each reminder is recorded when it is queued and each expiry is a
+state change, so running tick twice sends nothing twice."""
 
 from django.core.management.base import BaseCommand
 
+from mou import services as mou_services
 from partnerships import services
 
 
 class Command(BaseCommand):
-    help = "Send due reminders and do other periodic work (safe to run often)."
+    help = "Send due reminders, expire ended agreements (safe to run often)."
 
     def handle(self, *args, **options):
         sent = services.responsibility_reminders_send()
@@ -18,4 +19,8 @@ class Command(BaseCommand):
             + ", ".join(
                 f"{count} {kind.replace('_', ' ')}" for kind, count in sent.items()
             )
+        )
+        self.stdout.write(f"MOUs expired: {mou_services.mou_expire_due()}")
+        self.stdout.write(
+            f"MOU renewal reminders: {mou_services.mou_renewal_reminders_send()}"
         )

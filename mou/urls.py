@@ -1,0 +1,40 @@
+from django.urls import path
+
+from . import views
+
+app_name = "mou"
+
+urlpatterns = [
+    path("partnership/<int:pk>/", views.mou_index, name="index"),
+    path("partnership/<int:pk>/new/", views.mou_create, name="create"),
+    path("<int:mou_pk>/", views.mou_detail, name="detail"),
+    path("<int:mou_pk>/sections/new/", views.section_edit, name="section_add"),
+    path(
+        "<int:mou_pk>/sections/<int:section_pk>/",
+        views.section_edit,
+        name="section_edit",
+    ),
+    path(
+        "<int:mou_pk>/sections/<int:section_pk>/remove/",
+        views.section_remove,
+        name="section_remove",
+    ),
+    path(
+        "<int:mou_pk>/sections/<int:section_pk>/move/<str:direction>/",
+        views.section_move,
+        name="section_move",
+    ),
+    path("<int:mou_pk>/do/<slug:action>/", views.mou_transition, name="transition"),
+    path("<int:mou_pk>/amend/", views.mou_amend, name="amend"),
+    path("<int:mou_pk>/terminate/", views.mou_terminate, name="terminate"),
+    path("<int:mou_pk>/sign/", views.mou_sign, name="sign"),
+    path("<int:mou_pk>/history/", views.mou_history, name="history"),
+    path("<int:mou_pk>/compare/", views.mou_compare, name="compare"),
+    path("<int:mou_pk>/export.<str:fmt>", views.mou_export, name="export"),
+    path("<int:mou_pk>/comments/", views.comment_add, name="comment_add"),
+    path(
+        "<int:mou_pk>/comments/<int:comment_pk>/resolve/",
+        views.comment_resolve,
+        name="comment_resolve",
+    ),
+]

@@ -1,0 +1,78 @@
+from django.urls import include, path
+from wagtail import hooks
+from wagtail.admin.ui.components import Component
+
+from partnerships import charts
+from partnerships.wagtail_hooks import log_formatter
+
+from . import urls
+from .dashboard import mou_figures
+from .viewsets import MOUAdminGroup
+
+
+@hooks.register("register_admin_urls")
+def register_mou_urls():
+    return [path("mou/", include(urls, namespace="mou"))]
+
+
+@hooks.register("register_admin_viewset")
+def register_mou_admin():
+    return MOUAdminGroup()
+
+
+MOU_ACTIONS = {
+    "mou.create": ("Create MOU", "Created {title}"),
+    "mou.edit": ("Edit MOU section", "Edited “{section}” in {title}"),
+    "mou.add_section": ("Add MOU section", "Added “{section}” to {title}"),
+    "mou.remove_section": ("Remove MOU section", "Removed “{section}” from {title}"),
+    "mou.move_section": ("Move MOU section", "Moved “{section}” in {title}"),
+    "mou.submit_for_review": ("Submit MOU for review", "Submitted {title} for review"),
+    "mou.request_changes": ("Send MOU back to draft", "Sent {title} back to draft"),
+    "mou.open_signing": ("Open MOU signing", "Opened signing of {title}"),
+    "mou.sign": ("Sign MOU", "{name} signed {title} for {organisation}"),
+    "mou.sign_refused": (
+        "MOU signature refused",
+        "Refused a signature on {title} for {organisation}: {reason}",
+    ),
+    "mou.execute": ("Execute MOU", "{title} is signed by every partner"),
+    "mou.withdraw": ("Withdraw MOU from signing", "Withdrew {title} from signing"),
+    "mou.amend": ("Start MOU amendment", "Started {amendment}"),
+    "mou.supersede": ("Supersede MOU", "{title} is superseded"),
+    "mou.expire": ("Expire MOU", "{title} expired"),
+    "mou.terminate": ("Terminate MOU", "Terminated {title}: {reason}"),
+    "mou.comment": ("Comment on MOU", "Commented on {title}"),
+    "mou.resolve_comment": ("Resolve MOU comment", "Resolved a comment on {title}"),
+    "mou.reopen_comment": ("Reopen MOU comment", "Reopened a comment on {title}"),
+}
+
+
+@hooks.register("register_log_actions")
+def register_mou_log_actions(actions):
+    for action, (label, template) in MOU_ACTIONS.items():
+        actions.register_action(action)(log_formatter(label, template))
+
+
+class MOUPanel(Component):
+    """MOUs by state, renewals due and who still has to sign."""
+
+    name = "mou_panel"
+    template_name = "mou/panel.html"
+    order = 70
+    workspace = True
+
+    def get_context_data(self, parent_context):
+        figures = mou_figures(parent_context["request"].user)
+        figures["chart"] = charts.bar_chart(
+            "MOUs by state", figures["by_state"], colour=charts.PALETTE[1]
+        )
+        return figures
+
+
+@hooks.register("construct_homepage_panels")
+def add_mou_panel(request, panels):
+    panels.append(MOUPanel())
+
+
+@hooks.register("construct_leadership_dashboard")
+def add_mou_to_leadership_dashboard(request, panels):
+    panels.append(MOUPanel())
