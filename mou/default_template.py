@@ -123,3 +123,31 @@ SECTIONS = [
         "read this memorandum and are authorised to sign it on the partner's behalf.",
     ),
 ]
+
+
+def ensure_default_template(template_model=None, section_model=None):
+    """Create the shipped template unless it exists (used by the migration, with
+    historical models, and wherever a fresh database needs it)."""
+    if template_model is None:
+        from .models import MOUTemplate as template_model
+        from .models import MOUTemplateSection as section_model
+    existing = template_model.objects.filter(name=NAME).first()
+    if existing:
+        return existing
+    template = template_model.objects.create(
+        name=NAME,
+        description="Every section a partnership agreement usually needs, in plain "
+        "language.",
+        is_default=True,
+    )
+    section_model.objects.bulk_create(
+        section_model(
+            template=template,
+            sort_order=order,
+            kind=kind,
+            heading=heading,
+            default_text=text,
+        )
+        for order, (kind, heading, text) in enumerate(SECTIONS)
+    )
+    return template

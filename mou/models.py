@@ -358,9 +358,9 @@ class MOU(ConcurrentTransitionMixin, RevisionMixin, models.Model):
         conditions=[lambda mou: mou.all_parties_signed()],
     )
     def execute(self):
+        # The effective date stays as signed (empty means "on signature"): it is
+        # part of the signed text, so filling it in would break the signatures.
         self.executed_at = timezone.now()
-        if not self.effective_date:
-            self.effective_date = timezone.localdate()
 
     @transition(field=state, source=State.EXECUTED, target=State.SUPERSEDED)
     def supersede(self):

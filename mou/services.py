@@ -416,7 +416,12 @@ def mou_open_signing(*, mou: MOU, by) -> MOU:
     return mou
 
 
-@transaction.atomic
+class _SignRefused(Exception):
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason, self.message = reason, message
+
+
 def mou_sign(
     *,
     mou: MOU,
@@ -427,35 +432,53 @@ def mou_sign(
     ip_address: str | None = None,
 ) -> Signature:
     """One organisation's signature. The last one executes the MOU, exactly once:
-    the row lock makes simultaneous signers take turns."""
+    the row lock makes simultaneous signers take turns. Refused attempts are
+    recorded in the history (outside the refused transaction, so they stay)."""
     if not permissions.can_sign(by, mou.partnership, organisation):
         _record(
             mou,
             "sign_refused",
             by,
             organisation=organisation.name,
-            reason="not a signatory",
+            reason="not a signatory for this organisation",
         )
         raise PermissionDenied(f"Only {organisation.name}'s signatory can sign for it.")
-    mou = _lock(mou)
-    if mou.state != MOU.State.SIGNING:
-        raise ValidationError(
-            f"This MOU is {mou.get_state_display().lower()}; it can only be signed "
-            "while signing is open."
-        )
     if not full_name.strip() or not title.strip():
         raise ValidationError("Type your full name and job title to sign.")
-    if mou.content_hash() != mou.frozen_hash:
+    try:
+        return _sign(
+            mou=mou,
+            by=by,
+            organisation=organisation,
+            full_name=full_name,
+            title=title,
+            ip_address=ip_address,
+        )
+    except _SignRefused as refused:
         _record(
             mou,
             "sign_refused",
             by,
             organisation=organisation.name,
-            reason="text changed",
+            reason=refused.reason,
         )
-        raise ValidationError(
+        raise ValidationError(refused.message) from None
+
+
+@transaction.atomic
+def _sign(*, mou, by, organisation, full_name, title, ip_address) -> Signature:
+    mou = _lock(mou)
+    if mou.state != MOU.State.SIGNING:
+        raise _SignRefused(
+            f"state is {mou.state}",
+            f"This MOU is {mou.get_state_display().lower()}; it can only be signed "
+            "while signing is open.",
+        )
+    if mou.content_hash() != mou.frozen_hash:
+        raise _SignRefused(
+            "text changed",
             "The text has changed since signing opened, so it cannot be signed. "
-            "Ask the coordinator to withdraw and reopen signing."
+            "Ask the coordinator to withdraw and reopen signing.",
         )
     try:
         with transaction.atomic():
@@ -471,15 +494,8 @@ def mou_sign(
                 content_hash=mou.frozen_hash,
             )
     except IntegrityError:
-        _record(
-            mou,
-            "sign_refused",
-            by,
-            organisation=organisation.name,
-            reason="already signed",
-        )
-        raise ValidationError(
-            f"{organisation.name} has already signed this version."
+        raise _SignRefused(
+            "already signed", f"{organisation.name} has already signed this version."
         ) from None
     _record(
         mou,

@@ -59,8 +59,8 @@ def _context(request, mou, **extra):
             (mou.partnership.get_absolute_url(), mou.partnership.name),
             (reverse("mou:index", args=[mou.partnership_id]), "MOU"),
         ),
-        **extra,
     )
+    context.update(extra)
     return context
 
 
@@ -147,7 +147,7 @@ def mou_detail(request, mou_pk):
     context = _context(
         request,
         mou,
-        sections=sections,
+        mou_sections=sections,
         general_comments=general,
         parties=parties,
         signable=[o for o in signable if o.pk not in signatures],

@@ -2,24 +2,10 @@ from django.db import migrations
 
 
 def create_default_template(apps, schema_editor):
-    from mou.default_template import NAME, SECTIONS
+    from mou.default_template import ensure_default_template
 
-    MOUTemplate = apps.get_model("mou", "MOUTemplate")
-    MOUTemplateSection = apps.get_model("mou", "MOUTemplateSection")
-    if MOUTemplate.objects.filter(name=NAME).exists():
-        return
-    template = MOUTemplate.objects.create(
-        name=NAME,
-        description="Every section a partnership agreement usually needs, in plain "
-        "language.",
-        is_default=True,
-    )
-    MOUTemplateSection.objects.bulk_create(
-        MOUTemplateSection(
-            template=template, sort_order=order, kind=kind, heading=heading,
-            default_text=text,
-        )
-        for order, (kind, heading, text) in enumerate(SECTIONS)
+    ensure_default_template(
+        apps.get_model("mou", "MOUTemplate"), apps.get_model("mou", "MOUTemplateSection")
     )
 
 

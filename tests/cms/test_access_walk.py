@@ -96,10 +96,10 @@ def samples(cast) -> dict[str, str]:
         closes_on=datetime.date.today() + datetime.timedelta(days=7),
     )
     from mou import services as mou_services
-    from mou.models import MOUTemplate
+    from mou.default_template import ensure_default_template
 
     mou = mou_services.mou_create_from_template(
-        partnership=eastside, template=MOUTemplate.objects.get(), by=cast.coordinator
+        partnership=eastside, template=ensure_default_template(), by=cast.coordinator
     )
     section = mou.sections.first()
     comment = mou_services.comment_add(

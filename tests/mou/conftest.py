@@ -1,0 +1,79 @@
+import pytest
+
+from mou import services
+from mou.default_template import ensure_default_template
+from mou.models import MOU
+
+
+def commit_each_party(mou: MOU, by) -> None:
+    """Give every party a commitment in the roles section (a fresh revision)."""
+    section = mou.sections.get(kind="roles")
+    clauses = [
+        {
+            "id": c.pk,
+            "text": c.text,
+            "responsible": None,
+            "due_date": None,
+            "cadence": "",
+        }
+        for c in section.clauses.all()
+    ]
+    for organisation in mou.parties():
+        clauses.append(
+            {
+                "text": f"{organisation.name} refers families within two days.",
+                "responsible": organisation,
+                "due_date": None,
+                "cadence": "",
+            }
+        )
+    mou.refresh_from_db()
+    services.mou_section_save(
+        mou=mou,
+        section=section,
+        by=by,
+        base_revision_id=mou.latest_revision_id,
+        heading=section.heading,
+        kind=section.kind,
+        clauses=clauses,
+    )
+
+
+@pytest.fixture
+def draft(cast) -> MOU:
+    return services.mou_create_from_template(
+        partnership=cast.eastside,
+        template=ensure_default_template(),
+        by=cast.coordinator,
+    )
+
+
+@pytest.fixture
+def signing(cast, draft) -> MOU:
+    commit_each_party(draft, cast.coordinator)
+    services.mou_submit_for_review(mou=draft, by=cast.coordinator)
+    return services.mou_open_signing(mou=draft, by=cast.coordinator)
+
+
+def sign_all(cast, mou, *, skip=()):
+    signers = [
+        (cast.coordinator, cast.northside),
+        (cast.signatory, cast.riverside),
+        (cast.housing, cast.housing_org),
+    ]
+    for user, organisation in signers:
+        if organisation in skip:
+            continue
+        services.mou_sign(
+            mou=MOU.objects.get(pk=mou.pk),
+            by=user,
+            organisation=organisation,
+            full_name=user.get_full_name() or user.username,
+            title="Director",
+        )
+    return MOU.objects.get(pk=mou.pk)
+
+
+@pytest.fixture
+def executed(cast, signing) -> MOU:
+    return sign_all(cast, signing)
