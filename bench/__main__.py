@@ -65,16 +65,20 @@ def prepare(environment: dict) -> dict:
             "from partnerships.models import Partnership\n"
             "result['partnership'] = Partnership.objects.order_by('pk').values_list("
             "'pk', flat=True)[250]\n"
+            "from mou.models import MOU\n"
+            "result['mou'] = MOU.objects.get(title='Large benchmark MOU').pk\n"
             "result['member'] = seed.session_cookie(seed.BENCH_USER)\n"
             "result['hub'] = seed.session_cookie('bench-hub')\n"
             "from django.contrib.auth import get_user_model\n"
+            "from mou.models import MOU\n"
             "from partnerships.models import LearningEntry, Organisation, "
             "Responsibility\n"
             "result['counts'] = {'organisations': Organisation.objects.count(), "
             "'partnerships': Partnership.objects.count(), "
             "'users': get_user_model().objects.count(), "
             "'responsibilities': Responsibility.objects.count(), "
-            "'learning entries': LearningEntry.objects.count()}\n"
+            "'learning entries': LearningEntry.objects.count(), "
+            "'MOUs': MOU.objects.count()}\n"
             "print(json.dumps(result))",
             environment,
         ).splitlines()[-1]
@@ -177,6 +181,14 @@ def main() -> None:
             ),
             "my organisation's responsibilities": (
                 "/admin/partnerships/responsibilities/mine/",
+                info["member"],
+            ),
+            "MOU page (40 sections, 300 clauses)": (
+                f"/admin/mou/{info['mou']}/",
+                info["member"],
+            ),
+            "MOU .docx export (large MOU)": (
+                f"/admin/mou/{info['mou']}/export.docx",
                 info["member"],
             ),
             "Wagtail's own listing (organisations)": (

@@ -36,7 +36,71 @@ def seed() -> dict:
     return {
         "partners": seed_partners(),
         "accountability": seed_accountability(),
+        "mous": seed_mous(),
     }
+
+
+LARGE_SECTIONS = 40
+LARGE_CLAUSES = 300
+MOUS = 200
+
+
+@transaction.atomic
+def seed_mous() -> bool:
+    """200 executed MOUs of ordinary size, and one with 40 sections and 300
+    clauses (the large one the benchmark opens and exports)."""
+    from mou.default_template import ensure_default_template
+    from mou.models import MOU, Clause, Section
+
+    if MOU.objects.filter(title="Large benchmark MOU").exists():
+        return False
+    template = ensure_default_template()
+    partnerships = list(Partnership.objects.order_by("pk")[: MOUS + 1])
+    template_sections = list(template.sections.all())
+    mous = MOU.objects.bulk_create(
+        MOU(
+            partnership=p,
+            title="Large benchmark MOU" if i == 0 else f"{p.name} MOU",
+            version=1,
+            state=MOU.State.DRAFT if i == 0 else MOU.State.EXECUTED,
+        )
+        for i, p in enumerate(partnerships)
+    )
+    sections = []
+    for i, mou in enumerate(mous):
+        count = LARGE_SECTIONS if i == 0 else len(template_sections)
+        for order in range(count):
+            source = template_sections[order % len(template_sections)]
+            sections.append(
+                Section(mou=mou, order=order, kind=source.kind, heading=source.heading)
+            )
+    sections = Section.objects.bulk_create(sections)
+    owners = dict(
+        Participation.objects.filter(partnership__in=partnerships).values_list(
+            "partnership_id", "organisation_id"
+        )
+    )
+    clauses = []
+    large = [s for s in sections if s.mou_id == mous[0].pk]
+    for n in range(LARGE_CLAUSES):
+        clauses.append(
+            Clause(
+                section=large[n % len(large)],
+                order=n,
+                text=f"Clause {n}: the partners agree to keep shared records of "
+                "referrals & outcomes, reviewed “monthly”.",
+                responsible_id=owners[mous[0].partnership_id] if n % 5 == 0 else None,
+            )
+        )
+    for section in sections:
+        if section.mou_id != mous[0].pk:
+            clauses.append(
+                Clause(section=section, order=0, text="The partners agree to this.")
+            )
+    Clause.objects.bulk_create(clauses)
+    for mou in mous[:1]:
+        mou.save_revision(clean=False)
+    return True
 
 
 @transaction.atomic
