@@ -3,6 +3,7 @@ from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from meetings import public as meetings_public
 from partnerships import public as partnerships_public
 
 from . import views
@@ -14,6 +15,8 @@ urlpatterns = [
         partnerships_public.invitation_accept,
         name="invitation_accept",
     ),
+    path("calendar/<str:token>.ics", meetings_public.feed, name="meetings_feed"),
+    path("rsvp/<str:token>/", meetings_public.rsvp, name="meetings_rsvp"),
     path("admin/", include(wagtailadmin_urls)),
 ]
 

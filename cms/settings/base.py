@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "cms",
     "partnerships",
     "mou",
+    "meetings",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.sites",

@@ -15,7 +15,7 @@ SECTIONS = [
     ("partners", "Partners and people", "partnerships:partners"),
     ("logic-model", "Logic model", None),
     ("mou", "MOU", "mou:index"),
-    ("meetings", "Meetings", None),
+    ("meetings", "Meetings", "meetings:index"),
     ("responsibilities", "Responsibilities", "partnerships:responsibilities"),
     ("learning", "Learning log", "partnerships:learning"),
     ("referrals", "Referrals", None),

@@ -18,6 +18,8 @@ PUBLIC = {
     "wagtailcore_authenticate_with_password",
     "healthz",
     "invitation_accept",
+    "meetings_feed",
+    "meetings_rsvp",
     "wagtailadmin_login",
     "wagtailadmin_password_reset",
     "wagtailadmin_password_reset_done",
@@ -38,6 +40,7 @@ WORKSPACE_CHROME = {
     "partnerships:dashboard",
     "partnerships:dashboard_export",
     "partnerships:my_responsibilities",
+    "meetings:feeds",
 }
 
 # Wagtail routes that Wagtail itself leaves open (static assets and redirects to
@@ -108,8 +111,30 @@ def samples(cast) -> dict[str, str]:
         clause=section.clauses.first(),
         body="Care navigator wording?",
     )
+    from meetings import services as meeting_services
+
+    series = meeting_services.series_create(
+        partnership=eastside,
+        by=cast.coordinator,
+        title="Care navigator review",
+        kind="shared_review",
+        rrule="FREQ=MONTHLY;BYDAY=2TU",
+        start_local=datetime.datetime(2026, 1, 13, 10, 0),
+        duration_minutes=60,
+        tz="America/New_York",
+        invitees=[(None, "guest@example.com", "Guest")],
+    )
+    meeting = meeting_services.occurrence_for(series, "20260113T150000Z")
+    item = meeting_services.agenda_item_add(
+        meeting=meeting, by=cast.coordinator, title="Care navigator caseload"
+    )
     return {
         "pk": str(eastside.pk),
+        "series_pk": str(series.pk),
+        "meeting_pk": str(meeting.pk),
+        "invitee_pk": str(series.invitees.first().pk),
+        "item_pk": str(item.pk),
+        "key": "20260113T150000Z",
         "mou_pk": str(mou.pk),
         "section_pk": str(section.pk),
         "comment_pk": str(comment.pk),

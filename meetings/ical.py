@@ -1,0 +1,257 @@
+"""Calendar output (RFC 5545 / iTIP RFC 5546): pure functions, models in, bytes out.
+
+One UID per series; SEQUENCE from the series' counter; DTSTAMP in UTC; RRULE and
+EXDATE on the series event; RECURRENCE-ID events for moved or cancelled
+occurrences. VTIMEZONE is written with one DTSTART per observance (no
+multi-valued RDATE lists, which some servers read only the first value of)."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar.prop import vCalAddress, vText
+
+PRODID = "-//Partnership workspace//Meetings//EN"
+
+
+def _transitions(zone: zoneinfo.ZoneInfo, start: datetime.datetime, end):
+    """(utc instant, offset before, offset after, is_dst, name) for each change."""
+    results = []
+    step = datetime.timedelta(days=1)
+    moment = start
+    previous = moment.astimezone(zone).utcoffset()
+    while moment < end:
+        following = moment + step
+        offset = following.astimezone(zone).utcoffset()
+        if offset != previous:
+            # Bisect on whole seconds: transitions fall on exact seconds.
+            low, high = int(moment.timestamp()), int(following.timestamp())
+            while high - low > 1:
+                middle = (low + high) // 2
+                instant = datetime.datetime.fromtimestamp(middle, datetime.UTC)
+                if instant.astimezone(zone).utcoffset() == previous:
+                    low = middle
+                else:
+                    high = middle
+            high = datetime.datetime.fromtimestamp(high, datetime.UTC)
+            local = high.astimezone(zone)
+            results.append(
+                (high, previous, offset, bool(local.dst()), local.tzname() or "")
+            )
+            previous = offset
+        moment = following
+    return results
+
+
+def vtimezone(tzid: str, first: datetime.date, last: datetime.date) -> Timezone:
+    """A VTIMEZONE for the years the events need; one observance per transition."""
+    zone = zoneinfo.ZoneInfo(tzid)
+    component = Timezone()
+    component.add("tzid", tzid)
+    start = datetime.datetime(first.year - 1, 1, 1, tzinfo=datetime.UTC)
+    end = datetime.datetime(last.year + 2, 1, 1, tzinfo=datetime.UTC)
+    changes = _transitions(zone, start, end)
+    if not changes:
+        offset = start.astimezone(zone).utcoffset()
+        standard = TimezoneStandard()
+        standard.add("dtstart", datetime.datetime(1970, 1, 1))
+        standard.add("tzoffsetfrom", offset)
+        standard.add("tzoffsetto", offset)
+        standard.add("tzname", start.astimezone(zone).tzname() or tzid)
+        component.add_component(standard)
+        return component
+    for instant, before, after, is_dst, name in changes:
+        observance = TimezoneDaylight() if is_dst else TimezoneStandard()
+        # DTSTART is the local time before the change, as RFC 5545 requires.
+        local_before = (instant + before).replace(tzinfo=None)
+        observance.add("dtstart", local_before)
+        observance.add("tzoffsetfrom", before)
+        observance.add("tzoffsetto", after)
+        observance.add("tzname", name)
+        component.add_component(observance)
+    return component
+
+
+def _organizer(series) -> vCalAddress:
+    email = settings.DEFAULT_FROM_EMAIL
+    if "<" in email:
+        email = email.split("<", 1)[1].rstrip(">")
+    address = vCalAddress(f"mailto:{email}")
+    organiser = series.organiser
+    name = (
+        organiser.get_full_name() or organiser.username if organiser else series.title
+    )
+    address.params["cn"] = vText(name)
+    return address
+
+
+def _attendee(invitee, response: str = "needs-action") -> vCalAddress:
+    address = vCalAddress(f"mailto:{invitee.email}")
+    if invitee.name:
+        address.params["cn"] = vText(invitee.name)
+    address.params["role"] = vText("REQ-PARTICIPANT")
+    address.params["partstat"] = vText(response.upper())
+    address.params["rsvp"] = vText("TRUE")
+    return address
+
+
+def _common(event: Event, series, *, sequence: int, stamp: datetime.datetime) -> None:
+    event.add("uid", series.uid)
+    event.add("sequence", sequence)
+    event.add("dtstamp", stamp)
+    event.add("summary", series.title)
+    description = f"{series.partnership.name}: {series.get_kind_display()}."
+    if series.video_url:
+        description += f"\nJoin online: {series.video_url}"
+    event.add("description", description)
+    if series.video_url:
+        event.add("url", series.video_url)
+
+
+def series_event(
+    series,
+    *,
+    cancelled: Iterable[datetime.datetime] = (),
+    invitees: Iterable = (),
+    stamp: datetime.datetime,
+    status: str = "CONFIRMED",
+) -> Event:
+    zone = series.zone
+    event = Event()
+    _common(event, series, sequence=series.sequence, stamp=stamp)
+    start = series.local_start.replace(tzinfo=zone)
+    event.add("dtstart", start)
+    event.add("dtend", start + series.duration)
+    event.add("rrule", _rrule_dict(series.rrule))
+    exdates = sorted(c.astimezone(zone) for c in cancelled)
+    for exdate in exdates:
+        event.add("exdate", exdate)
+    if series.location:
+        event.add("location", series.location)
+    event.add("status", status)
+    event.add("organizer", _organizer(series))
+    for invitee in invitees:
+        event.add("attendee", _attendee(invitee))
+    return event
+
+
+def _rrule_dict(text: str) -> dict:
+    from icalendar.prop import vRecur
+
+    return vRecur.from_ical(text.removeprefix("RRULE:"))
+
+
+def override_event(
+    series, meeting, *, invitees: Iterable = (), stamp: datetime.datetime
+) -> Event:
+    """A moved or cancelled occurrence (RECURRENCE-ID names the original)."""
+    zone = series.zone
+    event = Event()
+    _common(event, series, sequence=series.sequence, stamp=stamp)
+    event.add("recurrence-id", meeting.original_start.astimezone(zone))
+    event.add("dtstart", meeting.start.astimezone(zone))
+    event.add("dtend", meeting.end.astimezone(zone))
+    location = meeting.location or series.location
+    if location:
+        event.add("location", location)
+    event.add(
+        "status",
+        "CANCELLED" if meeting.state == meeting.State.CANCELLED else "CONFIRMED",
+    )
+    event.add("organizer", _organizer(series))
+    for invitee in invitees:
+        event.add("attendee", _attendee(invitee))
+    return event
+
+
+def build_calendar(
+    entries: Iterable[tuple],
+    *,
+    method: str | None = None,
+    name: str | None = None,
+    refresh: str | None = None,
+) -> Calendar:
+    """entries: (series, overrides, invitees) triples. Overrides are meetings that
+    were moved or cancelled; cancelled ones become EXDATEs on the series too."""
+    stamp = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+    if name:
+        calendar.add("x-wr-calname", name)
+        calendar.add("name", name)
+    if refresh:
+        calendar.add(
+            "refresh-interval",
+            datetime.timedelta(hours=1),
+            parameters={"VALUE": "DURATION"},
+        )
+        calendar.add("x-published-ttl", refresh)
+    zones: dict[str, list[datetime.date]] = {}
+    events = []
+    for series, overrides, invitees in entries:
+        invitees = list(invitees)
+        cancelled = [m.original_start for m in overrides if m.state == "cancelled"]
+        events.append(
+            series_event(series, cancelled=cancelled, invitees=invitees, stamp=stamp)
+        )
+        for meeting in overrides:
+            if meeting.state != "cancelled":
+                events.append(
+                    override_event(series, meeting, invitees=invitees, stamp=stamp)
+                )
+        dates = zones.setdefault(series.timezone, [])
+        dates.append(series.local_start.date())
+        until = _rrule_dict(series.rrule).get("UNTIL")
+        last = until[0] if until else None
+        if isinstance(last, datetime.datetime):
+            last = last.date()
+        dates.append(last or timezone.localdate() + datetime.timedelta(days=800))
+    for tzid, dates in sorted(zones.items()):
+        calendar.add_component(vtimezone(tzid, min(dates), max(dates)))
+    for event in events:
+        calendar.add_component(event)
+    return calendar
+
+
+def cancel_calendar(series, *, meeting=None, invitees: Iterable = ()) -> Calendar:
+    """METHOD:CANCEL for one occurrence (meeting) or for the whole series (to an
+    invitee who was removed)."""
+    stamp = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL")
+    event = Event()
+    _common(event, series, sequence=series.sequence, stamp=stamp)
+    zone = series.zone
+    if meeting is not None:
+        event.add("recurrence-id", meeting.original_start.astimezone(zone))
+        event.add("dtstart", meeting.original_start.astimezone(zone))
+        event.add("dtend", meeting.original_start.astimezone(zone) + series.duration)
+    else:
+        start = series.local_start.replace(tzinfo=zone)
+        event.add("dtstart", start)
+        event.add("dtend", start + series.duration)
+        event.add("rrule", _rrule_dict(series.rrule))
+    event.add("status", "CANCELLED")
+    event.add("organizer", _organizer(series))
+    for invitee in invitees:
+        event.add("attendee", _attendee(invitee))
+    calendar.add_component(
+        vtimezone(series.timezone, series.local_start.date(), timezone.localdate())
+    )
+    calendar.add_component(event)
+    return calendar
+
+
+def to_bytes(calendar: Calendar) -> bytes:
+    return calendar.to_ical()

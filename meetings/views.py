@@ -1,0 +1,594 @@
+"""Meeting screens in the workspace; every lookup goes through the partnership
+access policy, every write through meetings.services."""
+
+import datetime
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from partnerships import permissions
+from partnerships.models import LearningEntry, Responsibility
+from partnerships.views.base import breadcrumbs, section_context
+
+from . import ical, services
+from .forms import ActionForm, AgendaItemForm, InviteeForm, MoveForm, SeriesForm
+from .models import AgendaItem, Delivery, FeedToken, Meeting, MeetingSeries
+
+User = get_user_model()
+CHECKS = {
+    "view": permissions.can_view,
+    "edit": permissions.can_edit,
+    "coordinate": permissions.can_coordinate,
+}
+
+
+def get_series_for(user, pk, *, action="view") -> MeetingSeries:
+    series = (
+        MeetingSeries.objects.visible_to(user)
+        .select_related("partnership", "organiser")
+        .filter(pk=pk)
+        .first()
+    )
+    if series is None:
+        raise Http404("No such meeting series.")
+    if not CHECKS[action](user, series.partnership):
+        raise PermissionDenied
+    return series
+
+
+def get_meeting_for(user, pk, *, action="view") -> Meeting:
+    meeting = (
+        Meeting.objects.filter(series__in=MeetingSeries.objects.visible_to(user), pk=pk)
+        .select_related("series__partnership", "series__organiser")
+        .first()
+    )
+    if meeting is None:
+        raise Http404("No such meeting.")
+    if not CHECKS[action](user, meeting.series.partnership):
+        raise PermissionDenied
+    return meeting
+
+
+def _context(request, partnership, **extra):
+    context = section_context(request, partnership, "meetings")
+    context["breadcrumbs_items"] = breadcrumbs(
+        (partnership.get_absolute_url(), partnership.name),
+        (reverse("meetings:index", args=[partnership.pk]), "Meetings"),
+    )
+    context.update(extra)
+    return context
+
+
+@require_safe
+def series_index(request, pk):
+    partnership = permissions.get_partnership_for(request.user, pk)
+    all_series = list(
+        partnership.meeting_series.prefetch_related("meetings").order_by("title")
+    )
+    now = timezone.now()
+    upcoming = []
+    for series in all_series:
+        for occurrence in services.occurrences(
+            series,
+            start=now,
+            end=now + datetime.timedelta(days=120),
+            limit=6,
+            meetings=list(series.meetings.all()),
+        ):
+            upcoming.append((occurrence, series))
+    upcoming.sort(key=lambda pair: pair[0].start)
+    context = _context(
+        request, partnership, all_series=all_series, upcoming=upcoming[:12]
+    )
+    return render(request, "meetings/index.html", context)
+
+
+def series_add(request, pk):
+    partnership = permissions.get_partnership_for(request.user, pk, action="coordinate")
+    form = SeriesForm(
+        request.POST or None,
+        partnership=partnership,
+        initial={"timezone": partnership.timezone, "preset": "monthly_review"},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        invitees = [(u, u.email, u.get_full_name()) for u in data["members"]] + [
+            (None, email, name) for email, name in data["external"]
+        ]
+        try:
+            series = services.series_create(
+                partnership=partnership,
+                by=request.user,
+                title=data["title"],
+                kind=data["kind"],
+                rrule=data["rrule"],
+                start_local=data["start_local"],
+                duration_minutes=data["duration_minutes"],
+                tz=data["timezone"],
+                location=data["location"],
+                video_url=data["video_url"],
+                agenda_template=data["agenda_template"],
+                invitees=invitees,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                "Series saved as a draft: nothing has been sent. Check the dates, then "
+                "send the invitations.",
+            )
+            return HttpResponseRedirect(series.get_absolute_url())
+    return render(
+        request,
+        "meetings/series_form.html",
+        _context(request, partnership, form=form, page_title="New meeting series"),
+    )
+
+
+@require_safe
+def series_detail(request, series_pk):
+    series = get_series_for(request.user, series_pk)
+    now = timezone.now()
+    meetings = list(series.meetings.all())
+    upcoming = services.occurrences(
+        series,
+        start=now,
+        end=now + datetime.timedelta(days=400),
+        limit=12,
+        meetings=meetings,
+    )
+    past = sorted(
+        (m for m in meetings if m.start < now), key=lambda m: m.start, reverse=True
+    )[:12]
+    coordinate = permissions.can_coordinate(request.user, series.partnership)
+    context = _context(
+        request,
+        series.partnership,
+        series=series,
+        upcoming=upcoming,
+        past=past,
+        invitees=list(series.invitees.filter(removed_at__isnull=True)),
+        invitee_form=InviteeForm(),
+        failed=list(series.deliveries.filter(status=Delivery.Status.FAILED)[:20])
+        if coordinate
+        else [],
+        page_title=series.title,
+    )
+    return render(request, "meetings/series.html", context)
+
+
+def series_edit(request, series_pk):
+    series = get_series_for(request.user, series_pk, action="coordinate")
+    local = series.local_start
+    form = SeriesForm(
+        request.POST or None,
+        partnership=series.partnership,
+        include_invitees=False,
+        initial={
+            "title": series.title,
+            "kind": series.kind,
+            "preset": "custom",
+            "start_date": local.date(),
+            "start_time": local.time(),
+            "duration_minutes": series.duration_minutes,
+            "timezone": series.timezone,
+            "location": series.location,
+            "video_url": series.video_url,
+            "agenda_template": series.agenda_template,
+            **_rule_initial(series.rrule),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sent = services.series_update(
+                series=series,
+                by=request.user,
+                notify=request.POST.get("notify") == "on",
+                title=data["title"],
+                kind=data["kind"],
+                rrule=data["rrule"],
+                start_local=data["start_local"],
+                duration_minutes=data["duration_minutes"],
+                tz=data["timezone"],
+                location=data["location"],
+                video_url=data["video_url"],
+                agenda_template=data["agenda_template"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Series saved; {sent} update{'s' if sent != 1 else ''} sent."
+                if series.published
+                else "Series saved.",
+            )
+            return HttpResponseRedirect(series.get_absolute_url())
+    return render(
+        request,
+        "meetings/series_form.html",
+        _context(
+            request,
+            series.partnership,
+            form=form,
+            series=series,
+            page_title=f"Edit {series.title}",
+        ),
+    )
+
+
+def _rule_initial(rule: str) -> dict:
+    parts = dict(p.split("=", 1) for p in rule.split(";") if "=" in p)
+    initial = {
+        "frequency": parts.get("FREQ"),
+        "interval": int(parts.get("INTERVAL", 1)),
+    }
+    byday = parts.get("BYDAY", "")
+    if byday:
+        initial["weekday"] = byday[-2:]
+        if byday[:-2]:
+            initial["nth"] = int(byday[:-2])
+    if parts.get("BYMONTHDAY"):
+        initial["month_day"] = int(parts["BYMONTHDAY"])
+    if parts.get("COUNT"):
+        initial["count"] = int(parts["COUNT"])
+    if parts.get("UNTIL"):
+        initial["until"] = datetime.datetime.strptime(
+            parts["UNTIL"][:8], "%Y%m%d"
+        ).date()
+    return initial
+
+
+@require_POST
+def series_publish(request, series_pk):
+    series = get_series_for(request.user, series_pk, action="coordinate")
+    sent = services.series_publish(series=series, by=request.user)
+    messages.success(request, f"Invitations sent to {sent} people.")
+    return HttpResponseRedirect(series.get_absolute_url())
+
+
+@require_POST
+def invitee_add(request, series_pk):
+    series = get_series_for(request.user, series_pk, action="coordinate")
+    form = InviteeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["addresses"]))
+        return HttpResponseRedirect(series.get_absolute_url())
+    users = {
+        u.email.lower(): u
+        for u in User.objects.filter(
+            email__in=[e for e, _ in form.cleaned_data["addresses"]]
+        )
+    }
+    added = 0
+    for email, name in form.cleaned_data["addresses"]:
+        try:
+            services.invitee_add(
+                series=series,
+                by=request.user,
+                email=email,
+                name=name,
+                user=users.get(email),
+            )
+            added += 1
+        except ValidationError as error:
+            messages.warning(request, " ".join(error.messages))
+    if added:
+        messages.success(request, f"{added} invitee{'s' if added != 1 else ''} added.")
+    return HttpResponseRedirect(series.get_absolute_url())
+
+
+@require_POST
+def invitee_remove(request, series_pk, invitee_pk):
+    series = get_series_for(request.user, series_pk, action="coordinate")
+    invitee = get_object_or_404(series.invitees, pk=invitee_pk, removed_at__isnull=True)
+    services.invitee_remove(invitee=invitee, by=request.user)
+    messages.success(
+        request, f"{invitee.email} removed; they were sent a cancellation."
+    )
+    return HttpResponseRedirect(series.get_absolute_url())
+
+
+@require_safe
+def series_ics(request, series_pk):
+    series = get_series_for(request.user, series_pk)
+    return _ics(services.series_calendar(series, method=None), f"{series.title}.ics")
+
+
+def _ics(calendar, filename) -> HttpResponse:
+    response = HttpResponse(
+        ical.to_bytes(calendar), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def occurrence_open(request, series_pk, key):
+    series = get_series_for(request.user, series_pk)
+    try:
+        meeting = services.occurrence_for(series, key)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(series.get_absolute_url())
+    return HttpResponseRedirect(meeting.get_absolute_url())
+
+
+def _suggestions(meeting) -> list[tuple[str, str]]:
+    """Agenda ideas from live data: overdue work, renewals, open proposals."""
+    partnership = meeting.series.partnership
+    today = timezone.localdate()
+    ideas = [
+        (f"Overdue: {r.title} ({r.owner.name})", f"responsibility:{r.pk}")
+        for r in partnership.responsibilities.overdue(today).select_related("owner")[:5]
+    ]
+    MOU = apps.get_model("mou", "MOU")
+    ideas += [
+        (f"Renewal due: {m} ends {m.end_date:%d %b %Y}", "")
+        for m in MOU.objects.filter(
+            partnership=partnership,
+            state="executed",
+            end_date__gte=today,
+            end_date__lte=today + datetime.timedelta(days=90),
+        )[:3]
+    ]
+    ideas += [
+        (f"Proposal: {e.title}", "")
+        for e in partnership.learning_entries.filter(
+            proposal_status=LearningEntry.ProposalStatus.OPEN
+        )[:3]
+    ]
+    existing = {item.title for item in meeting.agenda.all()}
+    return [(title, ref) for title, ref in ideas if title not in existing]
+
+
+def meeting_detail(request, meeting_pk):
+    meeting = get_meeting_for(request.user, meeting_pk)
+    series = meeting.series
+    partnership = series.partnership
+    people = User.objects.filter(
+        memberships__organisation__participations__partnership=partnership
+    ).distinct()
+    agenda = list(meeting.agenda.select_related("owner", "responsibility"))
+    attendance = {a.invitee_id: a for a in meeting.attendance.all()}
+    invitees = list(series.invitees.filter(removed_at__isnull=True))
+    for invitee in invitees:
+        invitee.attendance = attendance.get(invitee.pk)
+    total = sum(item.minutes_allotted or 0 for item in agenda)
+    context = _context(
+        request,
+        partnership,
+        meeting=meeting,
+        series=series,
+        agenda=agenda,
+        agenda_total=total,
+        over_time=total > meeting.length_minutes,
+        invitees=invitees,
+        decisions=list(meeting.decisions.select_related("recorded_by")),
+        actions=list(meeting.actions.select_related("owner")),
+        suggestions=_suggestions(meeting) if meeting.state == "scheduled" else [],
+        agenda_form=AgendaItemForm(people=people),
+        action_form=ActionForm(partnership=partnership),
+        move_form=MoveForm(
+            initial={
+                "date": timezone.localtime(meeting.start, series.zone).date(),
+                "time": timezone.localtime(meeting.start, series.zone).time(),
+            }
+        ),
+        local_start=timezone.localtime(meeting.start, series.zone),
+        page_title=str(meeting),
+    )
+    return render(request, "meetings/meeting.html", context)
+
+
+@require_POST
+def agenda_add(request, meeting_pk):
+    meeting = get_meeting_for(request.user, meeting_pk, action="edit")
+    partnership = meeting.series.partnership
+    people = User.objects.filter(
+        memberships__organisation__participations__partnership=partnership
+    ).distinct()
+    if request.POST.get("suggestion"):
+        title, _, ref = request.POST["suggestion"].partition("|")
+        responsibility = None
+        if ref.startswith("responsibility:"):
+            responsibility = Responsibility.objects.filter(
+                partnership=partnership, pk=ref.split(":")[1]
+            ).first()
+        services.agenda_item_add(
+            meeting=meeting,
+            by=request.user,
+            title=title[:300],
+            responsibility=responsibility,
+        )
+        return HttpResponseRedirect(meeting.get_absolute_url() + "#agenda")
+    form = AgendaItemForm(request.POST, people=people)
+    if form.is_valid():
+        services.agenda_item_add(meeting=meeting, by=request.user, **form.cleaned_data)
+        meeting.refresh_from_db()
+        total = sum(i.minutes_allotted or 0 for i in meeting.agenda.all())
+        if total > meeting.length_minutes:
+            messages.warning(
+                request,
+                f"The agenda now needs {total} minutes but the meeting lasts "
+                f"{meeting.length_minutes}. Shorten items or move some to the next "
+                "meeting.",
+            )
+    else:
+        messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
+    return HttpResponseRedirect(meeting.get_absolute_url() + "#agenda")
+
+
+@require_POST
+def agenda_move(request, meeting_pk, item_pk, direction):
+    meeting = get_meeting_for(request.user, meeting_pk, action="edit")
+    item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
+    services.agenda_item_move(item=item, by=request.user, up=direction == "up")
+    return HttpResponseRedirect(meeting.get_absolute_url() + "#agenda")
+
+
+@require_POST
+def agenda_minutes(request, meeting_pk, item_pk):
+    meeting = get_meeting_for(request.user, meeting_pk, action="edit")
+    item = get_object_or_404(AgendaItem, pk=item_pk, meeting=meeting)
+    services.minutes_record(
+        item=item,
+        by=request.user,
+        minutes=request.POST.get("minutes", ""),
+        done=request.POST.get("done") == "on",
+    )
+    return HttpResponseRedirect(meeting.get_absolute_url() + f"#item-{item.pk}")
+
+
+@require_POST
+def decision_add(request, meeting_pk):
+    meeting = get_meeting_for(request.user, meeting_pk, action="edit")
+    try:
+        services.decision_record(
+            meeting=meeting, by=request.user, text=request.POST.get("text", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return HttpResponseRedirect(meeting.get_absolute_url() + "#decisions")
+
+
+@require_POST
+def action_add(request, meeting_pk):
+    meeting = get_meeting_for(request.user, meeting_pk, action="edit")
+    form = ActionForm(request.POST, partnership=meeting.series.partnership)
+    if form.is_valid():
+        services.action_record(meeting=meeting, by=request.user, **form.cleaned_data)
+        messages.success(
+            request, "Action recorded and added to the responsibility tracker."
+        )
+    else:
+        messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
+    return HttpResponseRedirect(meeting.get_absolute_url() + "#actions")
+
+
+@require_POST
+def attendance_save(request, meeting_pk):
+    meeting = get_meeting_for(request.user, meeting_pk, action="edit")
+    present = {int(v) for v in request.POST.getlist("present") if v.isdigit()}
+    services.attendance_mark(meeting=meeting, by=request.user, present=present)
+    messages.success(request, "Attendance saved.")
+    return HttpResponseRedirect(meeting.get_absolute_url() + "#attendance")
+
+
+@require_POST
+def meeting_state(request, meeting_pk, action):
+    needed = "coordinate" if action in ("cancel", "move") else "edit"
+    meeting = get_meeting_for(request.user, meeting_pk, action=needed)
+    try:
+        if action == "hold":
+            services.meeting_hold(meeting=meeting, by=request.user)
+            messages.success(
+                request, "Marked as held: record minutes, decisions and actions."
+            )
+        elif action == "close":
+            services.meeting_close(
+                meeting=meeting,
+                by=request.user,
+                summary=request.POST.get("summary", ""),
+            )
+            messages.success(request, "Minutes closed and sent to those who attended.")
+        elif action == "cancel":
+            services.meeting_cancel(
+                meeting=meeting,
+                by=request.user,
+                notify=request.POST.get("notify") == "on",
+            )
+            messages.success(
+                request, "Meeting cancelled; the rest of the series is unchanged."
+            )
+        elif action == "move":
+            form = MoveForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError([" ".join(e) for e in form.errors.values()])
+            services.meeting_move(
+                meeting=meeting,
+                by=request.user,
+                start_local=datetime.datetime.combine(
+                    form.cleaned_data["date"], form.cleaned_data["time"]
+                ),
+                notify=form.cleaned_data["notify"],
+            )
+            messages.success(request, "Meeting moved.")
+        else:
+            raise Http404
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return HttpResponseRedirect(meeting.get_absolute_url())
+
+
+@require_safe
+def meeting_ics(request, meeting_pk):
+    meeting = get_meeting_for(request.user, meeting_pk)
+    series = meeting.series
+    calendar = ical.build_calendar(
+        [(series, [meeting] if meeting.is_moved else [], [])]
+    )
+    # A single meeting: the series event narrowed to this date.
+    from icalendar import Calendar, Event
+
+    single = Calendar()
+    for key in ("prodid", "version", "calscale"):
+        single.add(key, calendar.get(key))
+    for component in calendar.walk("VTIMEZONE"):
+        single.add_component(component)
+    event = Event()
+    event.add("uid", f"{series.uid}-{meeting.original_start:%Y%m%dT%H%M%SZ}")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", meeting.start.astimezone(series.zone))
+    event.add("dtend", meeting.end.astimezone(series.zone))
+    event.add("summary", series.title)
+    if meeting.location or series.location:
+        event.add("location", meeting.location or series.location)
+    if meeting.state == Meeting.State.CANCELLED:
+        event.add("status", "CANCELLED")
+    single.add_component(event)
+    return _ics(single, f"{series.title} {meeting.start:%Y-%m-%d}.ics")
+
+
+def feeds(request):
+    """The person's calendar-feed addresses; shown once when (re)issued."""
+    new_urls = {}
+    if request.method == "POST":
+        scope = request.POST.get("scope", "")
+        partnership = None
+        if scope.isdigit():
+            partnership = permissions.get_partnership_for(request.user, int(scope))
+        token = FeedToken.issue(user=request.user, partnership=partnership)
+        url = request.build_absolute_uri(reverse("meetings_feed", args=[token]))
+        new_urls[scope or "personal"] = (url, "webcal://" + url.split("://", 1)[1])
+        messages.success(
+            request,
+            "New feed address created; the old one has stopped working. Copy it now: "
+            "it is shown only once.",
+        )
+    existing = {
+        (t.partnership_id or "personal")
+        for t in FeedToken.objects.filter(user=request.user)
+    }
+    partnerships = list(
+        permissions.Partnership.objects.visible_to(request.user).order_by("name")[:100]
+    )
+    return render(
+        request,
+        "meetings/feeds.html",
+        {
+            "page_title": "Calendar feeds",
+            "breadcrumbs_items": breadcrumbs(),
+            "partnerships": partnerships,
+            "existing": existing,
+            "new_urls": new_urls,
+        },
+    )

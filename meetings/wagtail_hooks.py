@@ -1,0 +1,64 @@
+from django.urls import include, path, reverse
+from wagtail import hooks
+from wagtail.admin.ui.components import Component
+
+from partnerships.wagtail_hooks import WorkspaceMenuItem, log_formatter
+
+from . import urls
+from .dashboard import cadence_figures
+
+
+@hooks.register("register_admin_urls")
+def register_meeting_urls():
+    return [path("meetings/", include(urls, namespace="meetings"))]
+
+
+@hooks.register("register_admin_menu_item")
+def register_feeds_menu_item():
+    return WorkspaceMenuItem(
+        "Calendar feeds", reverse("meetings:feeds"), icon_name="date", order=130
+    )
+
+
+MEETING_ACTIONS = {
+    "meetings.create_series": ("Create meeting series", "Set up {series}"),
+    "meetings.publish_series": ("Send invitations", "Sent invitations to {series}"),
+    "meetings.update_series": ("Change meeting series", "Changed {series} ({changed})"),
+    "meetings.move_meeting": ("Move meeting", "Moved a {series} meeting to {to}"),
+    "meetings.cancel_meeting": ("Cancel meeting", "Cancelled {meeting}"),
+    "meetings.add_invitee": ("Invite to meetings", "Invited {email} to {series}"),
+    "meetings.remove_invitee": ("Remove invitee", "Removed {email} from {series}"),
+    "meetings.rsvp": ("Answer invitation", "{email}: {response} ({series})"),
+    "meetings.hold_meeting": ("Hold meeting", "Held {meeting}"),
+    "meetings.close_meeting": ("Close minutes", "Closed the minutes of {meeting}"),
+    "meetings.record_decision": ("Record decision", "Decided: {decision}"),
+    "meetings.record_action": ("Record action", "Action for {owner}: {action}"),
+}
+
+
+@hooks.register("register_log_actions")
+def register_meeting_log_actions(actions):
+    for action, (label, template) in MEETING_ACTIONS.items():
+        actions.register_action(action)(log_formatter(label, template))
+
+
+class CadencePanel(Component):
+    """Meetings held against those scheduled, minutes, open actions."""
+
+    name = "meeting_cadence"
+    template_name = "meetings/panel.html"
+    order = 80
+    workspace = True
+
+    def get_context_data(self, parent_context):
+        return cadence_figures(parent_context["request"].user)
+
+
+@hooks.register("construct_homepage_panels")
+def add_cadence_panel(request, panels):
+    panels.append(CadencePanel())
+
+
+@hooks.register("construct_leadership_dashboard")
+def add_cadence_to_leadership_dashboard(request, panels):
+    panels.append(CadencePanel())
