@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.log_actions import log
@@ -112,10 +112,10 @@ def _require(user, partnership: Partnership, check) -> None:
         raise PermissionDenied
 
 
-def _log(series: MeetingSeries, action: str, by, **data) -> None:
+def _log(series: MeetingSeries, verb: str, by, **data) -> None:
     log(
         series.partnership,
-        f"meetings.{action}",
+        f"meetings.{verb}",
         user=by,
         data={"series": series.title, **data},
     )
@@ -209,8 +209,11 @@ def series_publish(*, series: MeetingSeries, by) -> int:
 
 
 def _bump(series: MeetingSeries) -> None:
-    series.sequence += 1
-    series.save(update_fields=["sequence", "updated_at"])
+    """Raise SEQUENCE in the database itself, so a stale copy never lowers it."""
+    MeetingSeries.objects.filter(pk=series.pk).update(
+        sequence=F("sequence") + 1, updated_at=timezone.now()
+    )
+    series.refresh_from_db(fields=["sequence", "updated_at"])
 
 
 @transaction.atomic
@@ -554,7 +557,7 @@ def action_record(
         due_date=due_date,
         details=f"Agreed at {meeting}.",
     )
-    _log(meeting.series, "record_action", by, action=text[:100], owner=owner.name)
+    _log(meeting.series, "record_action", by, what=text[:100], owner=owner.name)
     return action
 
 

@@ -32,7 +32,7 @@ MEETING_ACTIONS = {
     "meetings.hold_meeting": ("Hold meeting", "Held {meeting}"),
     "meetings.close_meeting": ("Close minutes", "Closed the minutes of {meeting}"),
     "meetings.record_decision": ("Record decision", "Decided: {decision}"),
-    "meetings.record_action": ("Record action", "Action for {owner}: {action}"),
+    "meetings.record_action": ("Record action", "Action for {owner}: {what}"),
 }
 
 

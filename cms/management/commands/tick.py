@@ -5,12 +5,13 @@ state change, so running tick twice sends nothing twice."""
 
 from django.core.management.base import BaseCommand
 
+from meetings import services as meeting_services
 from mou import services as mou_services
 from partnerships import services
 
 
 class Command(BaseCommand):
-    help = "Send due reminders, expire ended agreements (safe to run often)."
+    help = "Reminders, expiries and invitation retries (safe to run often)."
 
     def handle(self, *args, **options):
         sent = services.responsibility_reminders_send()
@@ -24,3 +25,4 @@ class Command(BaseCommand):
         self.stdout.write(
             f"MOU renewal reminders: {mou_services.mou_renewal_reminders_send()}"
         )
+        self.stdout.write(f"Invitations re-sent: {meeting_services.deliveries_retry()}")

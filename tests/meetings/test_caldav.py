@@ -1,0 +1,151 @@
+"""Store generated events on a real CalDAV server (Radicale, on loopback) and
+read them back, and compare the server's own expansion with ours."""
+
+import datetime
+import http.client
+import re
+import socket
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+import icalendar
+import pytest
+
+from meetings import ical, services
+
+pytestmark = pytest.mark.django_db
+UTC = datetime.UTC
+
+
+@pytest.fixture
+def radicale(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "config"
+    config.write_text(
+        "[server]\n"
+        f"hosts = 127.0.0.1:{port}\n"
+        "[auth]\ntype = none\n"
+        "[rights]\ntype = authenticated\n"
+        f"[storage]\nfilesystem_folder = {tmp_path / 'collections'}\n"
+        "[logging]\nlevel = warning\n"
+    )
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and config
+        [sys.executable, "-m", "radicale", "--config", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def request(port, method, path, body=b"", headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request(
+        method,
+        path,
+        body=body,
+        headers={"Authorization": "Basic YW5hOng=", **(headers or {})},
+    )
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, data
+
+
+def events_of(data: bytes) -> dict:
+    calendar = icalendar.Calendar.from_ical(data)
+    return {
+        (
+            str(e["UID"]),
+            e.get("RECURRENCE-ID").to_ical() if "RECURRENCE-ID" in e else b"",
+        ): {
+            key: e[key].to_ical()
+            for key in (
+                "DTSTART",
+                "DTEND",
+                "SEQUENCE",
+                "RRULE",
+                "EXDATE",
+                "SUMMARY",
+                "STATUS",
+                "LOCATION",
+            )
+            if key in e
+        }
+        for e in calendar.walk("VEVENT")
+    }
+
+
+def test_radicale_keeps_the_events_and_expands_them_like_we_do(changed, radicale):
+    port = radicale
+    status, _ = request(port, "MKCALENDAR", "/ana/meetings/")
+    assert status == 201
+    calendar = services.series_calendar(changed, method=None)
+    data = ical.to_bytes(calendar)
+    assert b"METHOD" not in data
+    status, _ = request(
+        port,
+        "PUT",
+        f"/ana/meetings/{changed.pk}.ics",
+        data,
+        {"Content-Type": "text/calendar; charset=utf-8"},
+    )
+    assert status == 201
+    status, stored = request(port, "GET", f"/ana/meetings/{changed.pk}.ics")
+    assert status == 200
+    assert events_of(stored) == events_of(data)
+
+    report = (
+        b'<?xml version="1.0"?><C:calendar-query xmlns:D="DAV:" '
+        b'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><C:calendar-data>'
+        b'<C:expand start="20260901T000000Z" end="20280101T000000Z"/>'
+        b'</C:calendar-data></D:prop><C:filter><C:comp-filter name="VCALENDAR">'
+        b'<C:comp-filter name="VEVENT"><C:time-range start="20260901T000000Z" '
+        b'end="20280101T000000Z"/></C:comp-filter></C:comp-filter></C:filter>'
+        b"</C:calendar-query>"
+    )
+    status, body = request(
+        port,
+        "REPORT",
+        "/ana/meetings/",
+        report,
+        {"Depth": "1", "Content-Type": "application/xml"},
+    )
+    assert status == 207
+    tree = ET.fromstring(body)  # noqa: S314 - our own test server's answer
+    texts = [
+        node.text
+        for node in tree.iter("{urn:ietf:params:xml:ns:caldav}calendar-data")
+        if node.text
+    ]
+    starts = []
+    for text in texts:
+        for event in icalendar.Calendar.from_ical(text).walk("VEVENT"):
+            if str(event.get("STATUS", "")).upper() == "CANCELLED":
+                continue
+            value = event["DTSTART"].dt
+            starts.append(value.astimezone(UTC))
+    ours = [
+        o.start
+        for o in services.occurrences(
+            changed,
+            start=datetime.datetime(2026, 9, 1, tzinfo=UTC),
+            end=datetime.datetime(2028, 1, 1, tzinfo=UTC),
+        )
+        if not o.cancelled
+    ]
+    assert sorted(starts) == ours
+    assert re.search(rb"TZID", stored)
