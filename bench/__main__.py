@@ -67,6 +67,11 @@ def prepare(environment: dict) -> dict:
             "'pk', flat=True)[250]\n"
             "from mou.models import MOU\n"
             "result['mou'] = MOU.objects.get(title='Large benchmark MOU').pk\n"
+            "from meetings.models import AgendaItem, FeedToken\n"
+            "from django.contrib.auth import get_user_model as gum\n"
+            "result['meeting'] = AgendaItem.objects.order_by('pk').first().meeting_id\n"
+            "result['feed'] = FeedToken.issue(user=gum().objects.get("
+            "username=seed.BENCH_USER))\n"
             "result['member'] = seed.session_cookie(seed.BENCH_USER)\n"
             "result['hub'] = seed.session_cookie('bench-hub')\n"
             "from django.contrib.auth import get_user_model\n"
@@ -87,10 +92,13 @@ def prepare(environment: dict) -> dict:
     return info
 
 
-def fetch(port: int, path: str, cookie: str) -> tuple[int, float]:
+def fetch(port: int, path: str, cookie: str, headers=None) -> tuple[int, float]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     started = time.perf_counter()
-    connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    sent = dict(headers or {})
+    if cookie:
+        sent["Cookie"] = cookie
+    connection.request("GET", path, headers=sent)
     response = connection.getresponse()
     response.read()
     elapsed = time.perf_counter() - started
@@ -98,12 +106,23 @@ def fetch(port: int, path: str, cookie: str) -> tuple[int, float]:
     return response.status, elapsed
 
 
-def measure(port: int, path: str, cookie: str, requests: int) -> dict:
+def etag_of(port: int, path: str) -> str:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response.getheader("ETag") or ""
+
+
+def measure(
+    port: int, path: str, cookie: str, requests: int, headers=None, expect=200
+) -> dict:
     for _ in range(3):  # warm up both workers
-        status, _ = fetch(port, path, cookie)
-    if status != 200:
-        raise SystemExit(f"{path} answered {status}; the benchmark needs 200")
-    timings = sorted(fetch(port, path, cookie)[1] for _ in range(requests))
+        status, _ = fetch(port, path, cookie, headers)
+    if status != expect:
+        raise SystemExit(f"{path} answered {status}; the benchmark needs {expect}")
+    timings = sorted(fetch(port, path, cookie, headers)[1] for _ in range(requests))
     # Throughput at concurrency 4 over a fixed number of requests.
     total = requests * 2
     lock = threading.Lock()
@@ -115,7 +134,7 @@ def measure(port: int, path: str, cookie: str, requests: int) -> dict:
                 if remaining[0] == 0:
                     return
                 remaining[0] -= 1
-            fetch(port, path, cookie)
+            fetch(port, path, cookie, headers)
 
     started = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(4)]
@@ -191,6 +210,11 @@ def main() -> None:
                 f"/admin/mou/{info['mou']}/export.docx",
                 info["member"],
             ),
+            "personal feed (50 series, 2 years)": (f"/calendar/{info['feed']}.ics", ""),
+            "meeting page (30 agenda items)": (
+                f"/admin/meetings/{info['meeting']}/",
+                info["member"],
+            ),
             "Wagtail's own listing (organisations)": (
                 "/admin/organisations/",
                 info["hub"],
@@ -200,6 +224,13 @@ def main() -> None:
         for label, (path, cookie) in pages.items():
             results[label] = {"path": path, **measure(port, path, cookie, requests)}
             print(f"  measured {label}", flush=True)
+        feed = f"/calendar/{info['feed']}.ics"
+        results["personal feed, unchanged (304)"] = {
+            "path": feed,
+            **measure(
+                port, feed, "", requests, {"If-None-Match": etag_of(port, feed)}, 304
+            ),
+        }
     finally:
         server.terminate()
         server.wait(timeout=10)

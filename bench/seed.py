@@ -6,6 +6,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.utils import timezone
 
 from partnerships import services
 from partnerships.models import (
@@ -37,7 +38,78 @@ def seed() -> dict:
         "partners": seed_partners(),
         "accountability": seed_accountability(),
         "mous": seed_mous(),
+        "meetings": seed_meetings(),
     }
+
+
+SERIES = 50
+
+
+@transaction.atomic
+def seed_meetings() -> bool:
+    """50 monthly series in 50 partnerships with two years of meetings each (a few
+    moved or cancelled), the benchmark person invited to all; one meeting with
+    30 agenda items."""
+    from meetings.models import AgendaItem, Invitee, Meeting, MeetingSeries
+
+    if MeetingSeries.objects.filter(title__startswith="Bench review").exists():
+        return False
+    User = get_user_model()
+    member = User.objects.get(username=BENCH_USER)
+    partnerships = list(Partnership.objects.order_by("pk")[:SERIES])
+    start = datetime.datetime(2025, 1, 14, 15, 0, tzinfo=datetime.UTC)
+    all_series = []
+    for index, partnership in enumerate(partnerships):
+        series = MeetingSeries(
+            partnership=partnership,
+            title=f"Bench review {index}",
+            kind=MeetingSeries.Kind.SHARED_REVIEW,
+            rrule="FREQ=MONTHLY;BYDAY=2TU",
+            start=start,
+            duration_minutes=60,
+            timezone="America/New_York",
+            published=True,
+            organiser=member,
+        )
+        series.save()
+        all_series.append(series)
+    Invitee.objects.bulk_create(
+        Invitee(series=s, user=member, email=member.email, name="Bench Member")
+        for s in all_series
+    )
+    meetings = []
+    for series in all_series:
+        for n, local in enumerate(series.local_occurrences(limit=24)):
+            original = series.to_utc(local)
+            moved = n % 11 == 5
+            meetings.append(
+                Meeting(
+                    series=series,
+                    original_start=original,
+                    start=original + datetime.timedelta(hours=2 if moved else 0),
+                    end=original + datetime.timedelta(hours=3 if moved else 1),
+                    state=Meeting.State.CANCELLED
+                    if n % 13 == 7
+                    else Meeting.State.CLOSED
+                    if original < timezone.now()
+                    else Meeting.State.SCHEDULED,
+                )
+            )
+    meetings = Meeting.objects.bulk_create(meetings)
+    target = next(m for m in meetings if m.state == Meeting.State.SCHEDULED)
+    AgendaItem.objects.bulk_create(
+        AgendaItem(
+            meeting=target,
+            order=i,
+            title=f"Agenda item {i}",
+            minutes_allotted=2,
+            notes="Notes for the item.",
+        )
+        for i in range(30)
+    )
+    target.series.title = "Bench review with a long agenda"
+    target.series.save(update_fields=["title"])
+    return True
 
 
 LARGE_SECTIONS = 40
