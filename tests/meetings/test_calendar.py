@@ -114,6 +114,10 @@ def test_the_cancellation_of_one_date_names_it(changed):
     [event] = calendar.walk("VEVENT")
     assert event["STATUS"] == "CANCELLED"
     assert event["RECURRENCE-ID"].dt.astimezone(UTC) == meeting.original_start
+    second = vobject.readOne(
+        ical.to_bytes(ical.cancel_calendar(changed, meeting=meeting)).decode()
+    )
+    assert second.vevent.status.value == "CANCELLED"
 
 
 def test_the_31st_of_every_month_skips_short_months(cast):

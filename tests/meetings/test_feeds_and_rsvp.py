@@ -2,6 +2,7 @@ import datetime
 
 import icalendar
 import pytest
+import vobject
 from django.urls import reverse
 
 from meetings import services
@@ -23,6 +24,8 @@ def test_a_personal_feed_lists_my_meetings_without_method(cast, series, client):
     assert calendar["REFRESH-INTERVAL"].to_ical() == b"PT1H"
     assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in response.content
     assert {str(e["UID"]) for e in calendar.walk("VEVENT")} == {series.uid}
+    second = vobject.readOne(response.content.decode())  # an independent parser
+    assert second.vevent.uid.value == series.uid
     again = client.get(
         reverse("meetings_feed", args=[token]), HTTP_IF_NONE_MATCH=response["ETag"]
     )
