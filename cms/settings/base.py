@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "partnerships",
     "mou",
     "meetings",
+    "logicmodels",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.sites",

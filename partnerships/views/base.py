@@ -13,7 +13,7 @@ PAGE_SIZE = 25
 SECTIONS = [
     ("overview", "Overview", "partnerships:detail"),
     ("partners", "Partners and people", "partnerships:partners"),
-    ("logic-model", "Logic model", None),
+    ("logic-model", "Logic model", "logicmodels:index"),
     ("mou", "MOU", "mou:index"),
     ("meetings", "Meetings", "meetings:index"),
     ("responsibilities", "Responsibilities", "partnerships:responsibilities"),

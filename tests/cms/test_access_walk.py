@@ -128,8 +128,28 @@ def samples(cast) -> dict[str, str]:
     item = meeting_services.agenda_item_add(
         meeting=meeting, by=cast.coordinator, title="Care navigator caseload"
     )
+    from logicmodels import services as model_services
+
+    logic_model = model_services.model_create(
+        partnership=eastside, by=cast.coordinator, title="Care navigator model"
+    )
+    output = model_services.element_add(
+        model=logic_model,
+        by=cast.coordinator,
+        kind="output",
+        text="Care navigator visits",
+    )
+    indicator = model_services.indicator_add(
+        element=output,
+        by=cast.coordinator,
+        name="Care navigator visits",
+        responsible=cast.riverside,
+        reporting_from=datetime.date(2026, 1, 1),
+    )
     return {
         "pk": str(eastside.pk),
+        "model_pk": str(logic_model.pk),
+        "indicator_pk": str(indicator.pk),
         "series_pk": str(series.pk),
         "meeting_pk": str(meeting.pk),
         "invitee_pk": str(series.invitees.first().pk),
