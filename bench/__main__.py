@@ -72,6 +72,9 @@ def prepare(environment: dict) -> dict:
             "result['meeting'] = AgendaItem.objects.order_by('pk').first().meeting_id\n"
             "result['feed'] = FeedToken.issue(user=gum().objects.get("
             "username=seed.BENCH_USER))\n"
+            "from logicmodels.models import LogicModel\n"
+            "result['logic_model'] = LogicModel.objects.get("
+            "title='Large benchmark logic model').pk\n"
             "result['member'] = seed.session_cookie(seed.BENCH_USER)\n"
             "result['hub'] = seed.session_cookie('bench-hub')\n"
             "from django.contrib.auth import get_user_model\n"
@@ -213,6 +216,14 @@ def main() -> None:
             "personal feed (50 series, 2 years)": (f"/calendar/{info['feed']}.ics", ""),
             "meeting page (30 agenda items)": (
                 f"/admin/meetings/{info['meeting']}/",
+                info["member"],
+            ),
+            "logic model page (200 elements, 400 links)": (
+                f"/admin/logic-models/{info['logic_model']}/",
+                info["member"],
+            ),
+            "logic model diagram (SVG)": (
+                f"/admin/logic-models/{info['logic_model']}/diagram.svg",
                 info["member"],
             ),
             "Wagtail's own listing (organisations)": (

@@ -39,7 +39,99 @@ def seed() -> dict:
         "accountability": seed_accountability(),
         "mous": seed_mous(),
         "meetings": seed_meetings(),
+        "logic_model": seed_logic_model(),
     }
+
+
+@transaction.atomic
+def seed_logic_model() -> bool:
+    """A 200-element, 400-link model with 50 indicators and five years of monthly
+    measurements each."""
+    from logicmodels.models import (
+        CheckIn,
+        Element,
+        Indicator,
+        Link,
+        LogicModel,
+        Measurement,
+        Target,
+    )
+
+    if LogicModel.objects.filter(title="Large benchmark logic model").exists():
+        return False
+    rng = random.Random(11)
+    partnership = Partnership.objects.order_by("pk").first()
+    organisation_id = partnership.participations.values_list(
+        "organisation_id", flat=True
+    ).first()
+    model = LogicModel.objects.create(
+        partnership=partnership,
+        title="Large benchmark logic model",
+        state=LogicModel.State.ADOPTED,
+    )
+    flow = list(Element.FLOW)
+    elements = Element.objects.bulk_create(
+        Element(
+            model=model,
+            kind=flow[i % len(flow)],
+            order=i,
+            text=f"Element {i}: what partners do & expect, in a few words",
+        )
+        for i in range(200)
+    )
+    by_kind = {}
+    for element in elements:
+        by_kind.setdefault(element.kind, []).append(element)
+    pairs = set()
+    while len(pairs) < 400:
+        column = rng.randrange(len(flow) - 1)
+        source = rng.choice(by_kind[flow[column]])
+        target = rng.choice(by_kind[flow[column + 1]])
+        pairs.add((source.pk, target.pk))
+    Link.objects.bulk_create(
+        Link(model=model, source_id=s, target_id=t) for s, t in pairs
+    )
+    measurable = [e for e in elements if e.kind in Element.MEASURABLE]
+    start = datetime.date.today().replace(day=1) - datetime.timedelta(days=5 * 365)
+    indicators = Indicator.objects.bulk_create(
+        Indicator(
+            element=measurable[i % len(measurable)],
+            name=f"Indicator {i}",
+            responsible_id=organisation_id,
+            frequency="monthly",
+            baseline_value=10,
+            reporting_from=start.replace(day=1),
+        )
+        for i in range(50)
+    )
+    measurements, targets, checkins = [], [], []
+    for indicator in indicators:
+        month = start.replace(day=1)
+        for n in range(60):
+            following = (month + datetime.timedelta(days=32)).replace(day=1)
+            measurements.append(
+                Measurement(
+                    indicator=indicator,
+                    period_start=month,
+                    period_end=following - datetime.timedelta(days=1),
+                    value=10 + n,
+                )
+            )
+            month = following
+        targets.append(
+            Target(indicator=indicator, period_start=start, period_end=month, value=80)
+        )
+        checkins.append(
+            CheckIn(
+                indicator=indicator,
+                narrative="Fine.",
+                status=rng.choice(CheckIn.Status.values),
+            )
+        )
+    Measurement.objects.bulk_create(measurements)
+    Target.objects.bulk_create(targets)
+    CheckIn.objects.bulk_create(checkins)
+    return True
 
 
 SERIES = 50

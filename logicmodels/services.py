@@ -432,3 +432,25 @@ def quality_checklist(model: LogicModel) -> list[tuple[str, bool]]:
         )
     )
     return checks
+
+
+@transaction.atomic
+def version_from_proposal(*, entry, by) -> LogicModel:
+    """A learning-log proposal to change the logic model opens a new draft of the
+    adopted model; the proposal is accepted with a link to it."""
+    from partnerships import services as partnership_services
+
+    _require(by, entry.partnership, permissions.can_coordinate)
+    adopted = entry.partnership.logic_models.filter(
+        state=LogicModel.State.ADOPTED
+    ).first()
+    if adopted is None:
+        raise ValidationError("There is no adopted logic model to change yet.")
+    draft = model_new_version(model=adopted, by=by, reason=entry.proposal)
+    partnership_services.learning_proposal_decide(
+        entry=entry,
+        by=by,
+        accept=True,
+        note=f"Opened a new draft of the logic model: {draft.get_absolute_url()}",
+    )
+    return draft

@@ -7,6 +7,11 @@ app_name = "logicmodels"
 urlpatterns = [
     path("partnership/<int:pk>/", views.model_index, name="index"),
     path("<int:model_pk>/", views.model_detail, name="model"),
+    path(
+        "partnership/<int:pk>/from-proposal/<int:entry_pk>/",
+        views.from_proposal,
+        name="from_proposal",
+    ),
     path("<int:model_pk>/elements/", views.element_add, name="element_add"),
     path("<int:model_pk>/links/", views.link_add, name="link_add"),
     path("<int:model_pk>/indicators/", views.indicator_add, name="indicator_add"),

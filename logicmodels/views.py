@@ -198,6 +198,25 @@ def model_new_version(request, model_pk):
     return HttpResponseRedirect(copy.get_absolute_url())
 
 
+@require_POST
+def from_proposal(request, pk, entry_pk):
+    from partnerships.models import LearningEntry
+
+    partnership = permissions.get_partnership_for(request.user, pk, action="coordinate")
+    entry = LearningEntry.objects.filter(
+        pk=entry_pk, partnership=partnership, proposal_status="open"
+    ).first()
+    if entry is None:
+        raise Http404
+    try:
+        draft = services.version_from_proposal(entry=entry, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(entry.get_absolute_url())
+    messages.success(request, "New draft of the logic model opened from the proposal.")
+    return HttpResponseRedirect(draft.get_absolute_url())
+
+
 @require_safe
 def diagram_svg(request, model_pk):
     model = get_model_for(request.user, model_pk)

@@ -340,6 +340,23 @@ def _suggestions(meeting) -> list[tuple[str, str]]:
             end_date__lte=today + datetime.timedelta(days=90),
         )[:3]
     ]
+    # Indicators whose check-in is due (none in the last period of their
+    # frequency), from the partnership's adopted logic model.
+    Indicator = apps.get_model("logicmodels", "Indicator")
+    CheckIn = apps.get_model("logicmodels", "CheckIn")
+    recent = set(
+        CheckIn.objects.filter(
+            indicator__element__model__partnership=partnership,
+            created_at__gte=timezone.now() - datetime.timedelta(days=31),
+        ).values_list("indicator_id", flat=True)
+    )
+    ideas += [
+        (f"Check-in due: {i.name}", "")
+        for i in Indicator.objects.filter(
+            element__model__partnership=partnership,
+            element__model__state="adopted",
+        ).exclude(pk__in=recent)[:5]
+    ]
     ideas += [
         (f"Proposal: {e.title}", "")
         for e in partnership.learning_entries.filter(

@@ -167,7 +167,7 @@ def samples(cast) -> dict[str, str]:
         "commitment_pk": str(cast.eastside_lead.commitments.first().pk),
         "section": "mou",
         "responsibility_pk": str(responsibility.pk),
-        "entry_pk": str(entry.pk),
+        "entry_pk": str(entry.pk),  # a proposal to amend the MOU
         "round_pk": str(health_round.pk),
         "figure": "overdue",
         "fmt": "csv",

@@ -230,3 +230,29 @@ def test_results_framework_exports(cast, chain, client_for):
     text = response.content.decode("utf-8-sig")
     assert "Share connected within 14 days" in text
     assert "45.0" in text
+
+
+def test_a_learning_proposal_opens_a_new_draft_of_the_adopted_model(
+    cast, model, chain, client_for
+):
+    from partnerships import services as partnership_services
+
+    services.model_adopt(model=model, by=cast.coordinator)
+    entry = partnership_services.learning_entry_create(
+        partnership=cast.eastside,
+        by=cast.partner,
+        title="Add a housing outcome",
+        practice="purpose",
+        what_happened="x",
+        what_we_learned="y",
+        proposal_kind="logic_model",
+        proposal="Add 'families stay housed'.",
+    )
+    response = client_for(cast.coordinator).post(
+        reverse("logicmodels:from_proposal", args=[cast.eastside.pk, entry.pk])
+    )
+    draft = cast.eastside.logic_models.get(state="draft")
+    assert response["Location"] == draft.get_absolute_url()
+    assert draft.previous == model
+    entry.refresh_from_db()
+    assert entry.proposal_status == "accepted"
