@@ -42,6 +42,16 @@ def register_responsibilities_menu_item():
 
 
 @hooks.register("register_admin_menu_item")
+def register_referral_inbox_menu_item():
+    return WorkspaceMenuItem(
+        "Referral inbox",
+        reverse("partnerships:referral_inbox"),
+        icon_name="mail",
+        order=115,
+    )
+
+
+@hooks.register("register_admin_menu_item")
 def register_dashboard_menu_item():
     return WorkspaceMenuItem(
         "Leadership dashboard",
@@ -119,6 +129,11 @@ LOG_ACTIONS = {
         "Answer health check",
         "Someone from {organisation} answered {title}",
     ),
+    "partnerships.refer": ("Refer", "{sender} referred a client to {receiver}"),
+    "partnerships.referral_protocol": (
+        "Change referral protocol",
+        "Saved version {version} of the referral protocol",
+    ),
     "partnerships.remove_commitment": (
         "Remove sustainability commitment",
         "{organisation} withdrew {commitment}",
@@ -170,8 +185,28 @@ class AccountabilityPanel(Component):
         return dashboard_context(parent_context["request"].user)
 
 
+class ReferralPanel(Component):
+    """Referral loops open past their deadline, and closed-loop rates."""
+
+    name = "referral_panel"
+    template_name = "partnerships/panels/referrals.html"
+    order = 85
+    workspace = True
+
+    def get_context_data(self, parent_context):
+        from .referral_figures import referral_figures
+
+        return referral_figures(parent_context["request"].user)
+
+
+@hooks.register("construct_leadership_dashboard")
+def add_referrals_to_leadership_dashboard(request, panels):
+    panels.append(ReferralPanel())
+
+
 @hooks.register("construct_homepage_panels")
 def add_your_partnerships_panel(request, panels):
     panels.insert(0, YourPartnershipsPanel())
     if Partnership.objects.visible_to(request.user).exists():
         panels.insert(1, AccountabilityPanel())
+        panels.append(ReferralPanel())

@@ -20,6 +20,7 @@ from .core import (
     timezone_choices,
     validate_timezone,
 )
+from .referrals import Referral, ReferralEvent, ReferralProtocol
 
 __all__ = [
     "CollaborationRating",
@@ -34,6 +35,9 @@ __all__ = [
     "PartnershipRole",
     "Practice",
     "PracticeRating",
+    "Referral",
+    "ReferralEvent",
+    "ReferralProtocol",
     "ReminderSent",
     "Responsibility",
     "ResponsibilityUpdate",

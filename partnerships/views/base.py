@@ -18,7 +18,7 @@ SECTIONS = [
     ("meetings", "Meetings", "meetings:index"),
     ("responsibilities", "Responsibilities", "partnerships:responsibilities"),
     ("learning", "Learning log", "partnerships:learning"),
-    ("referrals", "Referrals", None),
+    ("referrals", "Referrals", "partnerships:referrals"),
     ("health", "Health checks", "partnerships:health"),
     ("history", "History", "partnerships:history"),
 ]

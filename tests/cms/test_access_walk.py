@@ -41,6 +41,7 @@ WORKSPACE_CHROME = {
     "partnerships:dashboard_export",
     "partnerships:my_responsibilities",
     "meetings:feeds",
+    "partnerships:referral_inbox",
 }
 
 # Wagtail routes that Wagtail itself leaves open (static assets and redirects to
@@ -146,8 +147,27 @@ def samples(cast) -> dict[str, str]:
         responsible=cast.riverside,
         reporting_from=datetime.date(2026, 1, 1),
     )
+    from partnerships.models import Referral
+
+    services.protocol_save(
+        partnership=eastside,
+        by=cast.coordinator,
+        criteria="Care navigator needs",
+        steps="Refer",
+        fields=[],
+        consent_required=False,
+    )
+    referral = Referral.objects.create(
+        partnership=eastside,
+        sender=cast.northside,
+        receiver=cast.riverside,
+        local_reference="Care navigator 1",
+        initials="CN",
+        birth_year=1980,
+    )
     return {
         "pk": str(eastside.pk),
+        "referral_pk": str(referral.pk),
         "model_pk": str(logic_model.pk),
         "indicator_pk": str(indicator.pk),
         "series_pk": str(series.pk),

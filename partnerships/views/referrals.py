@@ -1,0 +1,350 @@
+"""Referral protocol, referrals, the receiving inbox and referral metrics."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from .. import charts, permissions, services, spreadsheets
+from .. import referral_lifecycle as lifecycle
+from .. import referral_metrics as metrics
+from ..forms import (
+    FeedbackForm,
+    MoveForm,
+    ProtocolForm,
+    ReferralForm,
+    protocol_fields_text,
+)
+from ..models import Organisation, Referral, ReferralProtocol
+from .base import breadcrumbs, paginate, section_context
+
+
+def _context(request, partnership, **extra):
+    context = section_context(request, partnership, "referrals")
+    context.update(extra)
+    return context
+
+
+def referral_index(request, pk):
+    partnership = permissions.get_partnership_for(request.user, pk)
+    protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
+    referrals = (
+        Referral.objects.visible_to(request.user)
+        .filter(partnership=partnership)
+        .select_related("sender", "receiver")
+    )
+    status = request.GET.get("status", "")
+    if status in Referral.Status.values:
+        referrals = referrals.filter(status=status)
+    mine = permissions.editing_organisations(request.user, partnership)
+    inbox = referrals.filter(receiver__in=mine, status="requested") if mine else []
+    context = _context(
+        request,
+        partnership,
+        protocol=protocol,
+        page_obj=paginate(request, referrals.order_by("-requested_at", "-pk"), 50),
+        statuses=Referral.Status.choices,
+        status=status,
+        waiting=len(inbox) if isinstance(inbox, list) else inbox.count(),
+        can_refer=bool(protocol and mine),
+        now=timezone.now(),
+    )
+    return render(request, "partnerships/referrals/index.html", context)
+
+
+def protocol_edit(request, pk):
+    partnership = permissions.get_partnership_for(request.user, pk, action="coordinate")
+    protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
+    initial = {}
+    if protocol:
+        initial = {
+            "criteria": protocol.criteria,
+            "steps": protocol.steps,
+            "fields_text": protocol_fields_text(protocol.fields),
+            "collect_demographics": protocol.collect_demographics,
+            "consent_required": protocol.consent_required,
+            "consent_text": protocol.consent_text,
+            "acknowledge_days": protocol.acknowledge_days,
+            "outcome_days": protocol.outcome_days,
+            "contacts": protocol.contacts,
+        }
+    form = ProtocolForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["fields"] = data.pop("fields_text")
+        try:
+            services.protocol_save(partnership=partnership, by=request.user, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Referral protocol saved.")
+            return HttpResponseRedirect(reverse("partnerships:referrals", args=[pk]))
+    return render(
+        request,
+        "partnerships/form.html",
+        {
+            "form": form,
+            "page_title": "Referral protocol",
+            "page_intro": "When and how partners refer, what travels with a referral, "
+            "consent, and how quickly the sender hears back.",
+            "submit_label": "Save protocol",
+            "cancel_url": reverse("partnerships:referrals", args=[pk]),
+            "breadcrumbs_items": breadcrumbs(
+                (partnership.get_absolute_url(), partnership.name)
+            ),
+        },
+    )
+
+
+def referral_add(request, pk):
+    partnership = permissions.get_partnership_for(request.user, pk, action="edit")
+    protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
+    if protocol is None:
+        messages.error(request, "Agree a referral protocol first.")
+        return HttpResponseRedirect(reverse("partnerships:referrals", args=[pk]))
+    mine = permissions.editing_organisations(request.user, partnership)
+    parties = Organisation.objects.filter(participations__partnership=partnership)
+    form = ReferralForm(
+        request.POST or None,
+        protocol=protocol,
+        senders=parties.filter(pk__in=mine),
+        receivers=parties.order_by("name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.referral_create(
+                partnership=partnership,
+                by=request.user,
+                sender=data["sender"],
+                receiver=data["receiver"],
+                local_reference=data["local_reference"],
+                initials=data["initials"],
+                birth_year=data["birth_year"],
+                details=form.details(),
+                off_platform=data["off_platform"],
+                consent={
+                    "given": data.get("consent_given"),
+                    "by": data.get("consent_by", ""),
+                    "scope": data.get("consent_scope", ""),
+                    "expires": data.get("consent_expires"),
+                },
+                demographics={
+                    k: data.get(k, "")
+                    for k in ("race_ethnicity", "language", "zip_code")
+                },
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Referral sent to {referral.receiver.name}.")
+            return HttpResponseRedirect(referral.get_absolute_url())
+    return render(
+        request,
+        "partnerships/form.html",
+        {
+            "form": form,
+            "page_title": "New referral",
+            "page_intro": protocol.criteria,
+            "submit_label": "Send referral",
+            "cancel_url": reverse("partnerships:referrals", args=[pk]),
+            "breadcrumbs_items": breadcrumbs(
+                (partnership.get_absolute_url(), partnership.name)
+            ),
+        },
+    )
+
+
+def _referral(request, pk, referral_pk):
+    partnership = permissions.get_partnership_for(request.user, pk)
+    referral = (
+        Referral.objects.visible_to(request.user)
+        .select_related("sender", "receiver", "partnership")
+        .filter(partnership=partnership, pk=referral_pk)
+        .first()
+    )
+    if referral is None:
+        raise Http404("No such referral.")
+    return partnership, referral
+
+
+def referral_detail(request, pk, referral_pk):
+    partnership, referral = _referral(request, pk, referral_pk)
+    sides = services.referral_sides(request.user, referral)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "move":
+                form = MoveForm(request.POST)
+                if form.is_valid():
+                    services.referral_move(
+                        referral=referral, by=request.user, **form.cleaned_data
+                    )
+                    messages.success(request, "Status updated.")
+            elif action == "feedback":
+                form = FeedbackForm(request.POST)
+                if form.is_valid():
+                    services.referral_feedback(
+                        referral=referral, by=request.user, **form.cleaned_data
+                    )
+                    messages.success(request, "Feedback sent: the loop is closed.")
+                else:
+                    messages.error(request, "Write the outcome for the sender.")
+            elif action == "revoke":
+                services.referral_consent_revoke(referral=referral, by=request.user)
+                messages.success(request, "Consent revoked; no more data is shared.")
+            else:
+                raise Http404
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(referral.get_absolute_url())
+    services.referral_viewed(referral=referral, by=request.user)
+    context = _context(
+        request,
+        partnership,
+        referral=referral,
+        events=list(referral.events.select_related("by").exclude(kind="viewed")),
+        moves=lifecycle.next_moves(referral.status, sides),
+        labels=dict(Referral.Status.choices),
+        needs_reason=lifecycle.NEEDS_REASON,
+        is_receiver=lifecycle.RECEIVER in sides,
+        is_final=referral.status in lifecycle.FINAL,
+        feedback_form=FeedbackForm(),
+        protocol=ReferralProtocol.objects.filter(partnership=partnership).first(),
+        page_title=str(referral),
+    )
+    return render(request, "partnerships/referrals/detail.html", context)
+
+
+def _period(request):
+    today = timezone.localdate()
+    try:
+        start = datetime.date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        start = today - datetime.timedelta(days=365)
+    try:
+        end = datetime.date.fromisoformat(request.GET.get("until", ""))
+    except ValueError:
+        end = today
+    return start, end
+
+
+@require_safe
+def referral_metrics(request, pk):
+    partnership = permissions.get_partnership_for(request.user, pk)
+    protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
+    start, end = _period(request)
+    referrals = Referral.objects.filter(
+        partnership=partnership,
+        requested_at__date__gte=start,
+        requested_at__date__lte=end,
+    ).exclude(status="entered-in-error")
+    pair = request.GET.get("pair", "")
+    if "-" in pair:
+        sender, receiver = pair.split("-", 1)
+        if sender.isdigit() and receiver.isdigit():
+            referrals = referrals.filter(sender_id=sender, receiver_id=receiver)
+    result = metrics.summary(
+        referrals,
+        acknowledge_days=protocol.acknowledge_days if protocol else 2,
+        outcome_days=protocol.outcome_days if protocol else 30,
+    )
+    tables = []
+    notes = []
+    for key, label in metrics.BREAKDOWNS.items():
+        if protocol and not protocol.collect_demographics and key != "age_band":
+            continue
+        cells, why = metrics.suppress(metrics.breakdown(referrals, key))
+        tables.append((label, cells))
+        notes.extend(why)
+    organisations = Organisation.objects.filter(
+        participations__partnership=partnership
+    ).order_by("name")
+    if request.GET.get("format") == "csv":
+        rows = [
+            ["Summary", "Referrals made", result.made],
+            ["Summary", "Acceptance rate %", result.rate(result.accepted)],
+            ["Summary", "Completion rate %", result.rate(result.completed)],
+            ["Summary", "Closed-loop rate %", result.rate(result.closed_loop)],
+        ]
+        for label, cells in tables:
+            for row in cells:
+                rows.append(
+                    [
+                        label,
+                        row["group"],
+                        str(row["made"]),
+                        str(row["completed"]),
+                        str(row["completion_rate"]),
+                    ]
+                )
+        response = HttpResponse(
+            spreadsheets.to_csv(["Table", "Group", "Made", "Completed", "Rate"], rows),
+            content_type=spreadsheets.CONTENT_TYPES["csv"],
+        )
+        response["Content-Disposition"] = 'attachment; filename="referral-metrics.csv"'
+        return response
+    rates = [
+        ("Accepted", result.rate(result.accepted)),
+        ("Completed", result.rate(result.completed)),
+        ("Loop closed", result.rate(result.closed_loop)),
+        ("Acknowledged in time", result.rate(result.acknowledged_in_time)),
+        ("Outcome in time", result.rate(result.outcome_in_time)),
+    ]
+    context = _context(
+        request,
+        partnership,
+        result=result,
+        rates=rates,
+        chart=charts.bar_chart("Referral rates (%)", rates, unit="%", max_value=100),
+        tables=tables,
+        notes=sorted(set(notes), key=notes.index),
+        start=start,
+        end=end,
+        organisations=organisations,
+        pair=pair,
+    )
+    return render(request, "partnerships/referrals/metrics.html", context)
+
+
+@require_safe
+def referral_inbox(request):
+    """Referrals waiting on the user's organisations, with SLA clocks."""
+    organisations = permissions.organisations_of(request.user)
+    referrals = (
+        Referral.objects.visible_to(request.user)
+        .filter(receiver__in=organisations)
+        .exclude(status__in=lifecycle.FINAL)
+        .select_related("sender", "receiver", "partnership")
+    )
+    now = timezone.now()
+    page = paginate(request, referrals.order_by("requested_at", "pk"), 50)
+    protocols = {
+        p.partnership_id: p
+        for p in ReferralProtocol.objects.filter(
+            partnership__in={r.partnership_id for r in page.object_list}
+        )
+    }
+    for referral in page.object_list:
+        protocol = protocols.get(referral.partnership_id)
+        ack = metrics.working_days_as_calendar(
+            protocol.acknowledge_days if protocol else 2
+        )
+        due = referral.requested_at + datetime.timedelta(days=ack)
+        referral.ack_due = due
+        referral.ack_late = referral.status == "requested" and due < now
+    return render(
+        request,
+        "partnerships/referrals/inbox.html",
+        {
+            "page_obj": page,
+            "not_updated": referrals.filter(status="requested").count(),
+            "page_title": "Referral inbox",
+            "breadcrumbs_items": breadcrumbs(),
+        },
+    )
