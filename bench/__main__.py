@@ -75,10 +75,12 @@ def prepare(environment: dict) -> dict:
             "from logicmodels.models import LogicModel\n"
             "result['logic_model'] = LogicModel.objects.get("
             "title='Large benchmark logic model').pk\n"
+            "result['first'] = Partnership.objects.order_by('pk').first().pk\n"
             "result['member'] = seed.session_cookie(seed.BENCH_USER)\n"
             "result['hub'] = seed.session_cookie('bench-hub')\n"
             "from django.contrib.auth import get_user_model\n"
             "from mou.models import MOU\n"
+            "from partnerships.models import Referral\n"
             "from partnerships.models import LearningEntry, Organisation, "
             "Responsibility\n"
             "result['counts'] = {'organisations': Organisation.objects.count(), "
@@ -86,7 +88,8 @@ def prepare(environment: dict) -> dict:
             "'users': get_user_model().objects.count(), "
             "'responsibilities': Responsibility.objects.count(), "
             "'learning entries': LearningEntry.objects.count(), "
-            "'MOUs': MOU.objects.count()}\n"
+            "'MOUs': MOU.objects.count(), "
+            "'referrals': Referral.objects.count()}\n"
             "print(json.dumps(result))",
             environment,
         ).splitlines()[-1]
@@ -224,6 +227,10 @@ def main() -> None:
             ),
             "logic model diagram (SVG)": (
                 f"/admin/logic-models/{info['logic_model']}/diagram.svg",
+                info["member"],
+            ),
+            "referral metrics (20,000 referrals)": (
+                f"/admin/partnerships/{info['first']}/referrals/metrics/",
                 info["member"],
             ),
             "Wagtail's own listing (organisations)": (

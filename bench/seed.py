@@ -40,7 +40,95 @@ def seed() -> dict:
         "mous": seed_mous(),
         "meetings": seed_meetings(),
         "logic_model": seed_logic_model(),
+        "referrals": seed_referrals(),
     }
+
+
+REFERRALS = 100_000
+
+
+@transaction.atomic
+def seed_referrals() -> bool:
+    """100,000 referrals; 20,000 of them in one partnership (the metrics page)."""
+    from partnerships.models import Referral, ReferralProtocol
+
+    if Referral.objects.count() >= REFERRALS:
+        return False
+    rng = random.Random(5)
+    partnerships = list(Partnership.objects.order_by("pk")[:41])
+    big = partnerships[0]
+    pairs = {}
+    for partnership_id, organisation_id in Participation.objects.filter(
+        partnership__in=partnerships
+    ).values_list("partnership_id", "organisation_id"):
+        pairs.setdefault(partnership_id, []).append(organisation_id)
+    ReferralProtocol.objects.bulk_create(
+        ReferralProtocol(
+            partnership=p, criteria="Need", steps="Refer", collect_demographics=True
+        )
+        for p in partnerships
+        if not ReferralProtocol.objects.filter(partnership=p).exists()
+    )
+    races = [c for c, _ in Referral.RaceEthnicity.choices]
+    now = timezone.now()
+    batch = []
+    for n in range(REFERRALS):
+        partnership = big if n < 20_000 else partnerships[1 + n % 40]
+        sender, receiver = rng.sample(pairs[partnership.pk], 2)
+        requested = now - datetime.timedelta(days=rng.uniform(0, 360))
+        status = rng.choice(
+            [
+                "requested",
+                "accepted",
+                "completed",
+                "completed",
+                "rejected",
+                "in-progress",
+                "failed",
+                "cancelled",
+            ]
+        )
+        acknowledged = (
+            requested + datetime.timedelta(days=rng.uniform(0.1, 6))
+            if status != "requested"
+            else None
+        )
+        served = (
+            acknowledged + datetime.timedelta(days=rng.uniform(0.5, 10))
+            if status in ("completed", "in-progress", "failed")
+            else None
+        )
+        closed = (
+            served + datetime.timedelta(days=rng.uniform(0.5, 10))
+            if status == "completed" and rng.random() < 0.8
+            else None
+        )
+        batch.append(
+            Referral(
+                partnership=partnership,
+                sender_id=sender,
+                receiver_id=receiver,
+                local_reference=f"B{n}",
+                initials="AB",
+                birth_year=rng.randint(1940, 2015),
+                status=status,
+                requested_at=requested,
+                acknowledged_at=acknowledged,
+                served_at=served,
+                loop_closed_at=closed,
+                satisfaction=rng.randint(1, 5) if closed else None,
+                race_ethnicity=rng.choice(races),
+                language=rng.choice(
+                    ["English", "Spanish", "Vietnamese", "Haitian Creole"]
+                ),
+                zip_code=rng.choice(["02119", "02120", "02121", "02125", "02126"]),
+            )
+        )
+        if len(batch) == 5000:
+            Referral.objects.bulk_create(batch)
+            batch = []
+    Referral.objects.bulk_create(batch)
+    return True
 
 
 @transaction.atomic

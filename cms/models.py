@@ -15,12 +15,71 @@ class HomePage(Page):
     body = RichTextField(blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
-    subpage_types = ["cms.GuideIndexPage"]
+    subpage_types = ["cms.GuideIndexPage", "cms.DirectoryPage"]
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["guide_indexes"] = self.get_children().live().specific()
+        return context
+
+
+class DirectoryPage(Page):
+    """The public resource directory: partner services people can look up
+    themselves, with search and filters."""
+
+    intro = RichTextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = []
+    max_count = 1
+    PAGE_SIZE = 20
+
+    def get_context(self, request, *args, **kwargs):
+        from django.core.paginator import Paginator
+        from django.db.models import Q
+
+        from partnerships.models import DirectoryService
+
+        context = super().get_context(request, *args, **kwargs)
+        services = DirectoryService.objects.published().select_related("organisation")
+        query = request.GET.get("q", "").strip()
+        category = request.GET.get("category", "")
+        language = request.GET.get("language", "").strip()
+        city = request.GET.get("city", "").strip()
+        if query:
+            services = services.filter(
+                Q(name__icontains=query)
+                | Q(description__icontains=query)
+                | Q(organisation__name__icontains=query)
+                | Q(eligibility__icontains=query)
+            )
+        if category in DirectoryService.Category.values:
+            services = services.filter(category=category)
+        if language:
+            services = services.filter(languages__icontains=language)
+        if city:
+            services = services.filter(city__iexact=city)
+        context.update(
+            page_obj=Paginator(
+                services.order_by("name", "pk"), self.PAGE_SIZE
+            ).get_page(request.GET.get("p")),
+            categories=DirectoryService.Category.choices,
+            cities=sorted(
+                set(
+                    DirectoryService.objects.published()
+                    .exclude(city="")
+                    .values_list("city", flat=True)
+                )
+            ),
+            filters={
+                "q": query,
+                "category": category,
+                "language": language,
+                "city": city,
+            },
+        )
         return context
 
 

@@ -16,6 +16,16 @@ urlpatterns = [
         name="invitation_accept",
     ),
     path("calendar/<str:token>.ics", meetings_public.feed, name="meetings_feed"),
+    path(
+        "directory/hsds.json",
+        partnerships_public.directory_json,
+        name="directory_json",
+    ),
+    path(
+        "directory/hsds.zip",
+        partnerships_public.directory_package,
+        name="directory_package",
+    ),
     path("rsvp/<str:token>/", meetings_public.rsvp, name="meetings_rsvp"),
     path("admin/", include(wagtailadmin_urls)),
 ]

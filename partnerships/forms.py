@@ -548,3 +548,7 @@ class FeedbackForm(forms.Form):
         required=False,
         label="Client satisfaction (1–5)",
     )
+
+
+class DirectoryImportForm(forms.Form):
+    file = forms.FileField(help_text="A zipped HSDS 3.0 tabular data package.")

@@ -19,6 +19,7 @@ urlpatterns = [
         name="my_responsibilities",
     ),
     path("referrals/inbox/", referrals.referral_inbox, name="referral_inbox"),
+    path("directory/import/", referrals.directory_import, name="directory_import"),
     path("<int:pk>/", partners.partnership_detail, name="detail"),
     path("<int:pk>/referrals/", referrals.referral_index, name="referrals"),
     path("<int:pk>/referrals/protocol/", referrals.protocol_edit, name="protocol"),

@@ -1,6 +1,6 @@
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from .models import Membership, Organisation
+from .models import DirectoryService, Membership, Organisation
 
 
 class OrganisationViewSet(ModelViewSet):
@@ -36,11 +36,31 @@ class MembershipViewSet(ModelViewSet):
     copy_view_enabled = False
 
 
+class DirectoryServiceViewSet(ModelViewSet):
+    """Hub staff keep the resource directory; owners are reminded when stale."""
+
+    model = DirectoryService
+    icon = "globe"
+    menu_label = "Resource directory"
+    add_to_admin_menu = False
+    exclude_form_fields = ["stale_reminded_on"]
+    list_display = ["name", "organisation", "category", "last_verified", "published"]
+    list_filter = ["category", "published", "organisation"]
+    search_fields = ["name", "description"]
+    ordering = ["name"]
+    list_per_page = 50
+    copy_view_enabled = False
+
+
 class PeopleAndOrganisationsGroup(ModelViewSetGroup):
     menu_label = "Organisations"
     menu_icon = "site"
     menu_order = 150
-    items = (OrganisationViewSet("organisations"), MembershipViewSet("memberships"))
+    items = (
+        OrganisationViewSet("organisations"),
+        MembershipViewSet("memberships"),
+        DirectoryServiceViewSet("directory"),
+    )
 
 
 organisation_viewset = PeopleAndOrganisationsGroup()

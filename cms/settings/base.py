@@ -198,6 +198,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
 
+# Directory entries not verified for this many days are flagged as stale.
+DIRECTORY_STALE_DAYS = int(os.environ.get("DIRECTORY_STALE_DAYS", "365"))
+
 # Invitations are valid for this many seconds (7 days).
 INVITATION_MAX_AGE = 7 * 24 * 3600
 

@@ -20,10 +20,12 @@ from .core import (
     timezone_choices,
     validate_timezone,
 )
+from .directory import DirectoryService
 from .referrals import Referral, ReferralEvent, ReferralProtocol
 
 __all__ = [
     "CollaborationRating",
+    "DirectoryService",
     "HealthCheckResponse",
     "HealthCheckRound",
     "Invitation",

@@ -28,6 +28,9 @@ __all__ = [
     "referral_consent_revoke",
     "referral_sides",
     "referral_viewed",
+    "directory_import",
+    "referral_reminders_send",
+    "directory_stale_remind",
 ]
 
 FIELD_TYPES = {"text", "date", "choice", "yesno"}
@@ -321,3 +324,164 @@ def referral_consent_revoke(*, referral: Referral, by, note: str = "") -> Referr
 def referral_viewed(*, referral: Referral, by) -> None:
     """Each view of client data is logged."""
     _event(referral, by, None, kind="viewed")
+
+
+@transaction.atomic
+def directory_import(*, data: bytes, by) -> int:
+    """Import an HSDS data package: every row checked first, then all written or
+    none. Services are matched by their HSDS id, organisations by name."""
+    from .. import hsds
+    from ..models import DirectoryService
+
+    if not by.is_staff:
+        raise PermissionDenied
+    tables = hsds.read_package(data)
+    problems = hsds.check_tables(tables)
+    if problems:
+        raise hsds.HSDSInvalid(problems)
+    organisations = {}
+    for row in tables["organizations"]:
+        organisation = Organisation.objects.filter(name__iexact=row["name"]).first()
+        if organisation is None:
+            organisation = Organisation.objects.create(
+                name=row["name"],
+                email=row.get("email", ""),
+                website=row.get("website", ""),
+            )
+        organisations[row["id"]] = organisation
+    by_service = {
+        name: {} for name in ("phones", "schedules", "languages", "required_documents")
+    }
+    for name in by_service:
+        for row in tables[name]:
+            by_service[name].setdefault(row["service_id"], []).append(row)
+    location_of = {
+        r["service_id"]: r["location_id"] for r in tables["service_at_locations"]
+    }
+    addresses = {r["location_id"]: r for r in tables["addresses"]}
+    count = 0
+    for row in tables["services"]:
+        service = DirectoryService.objects.filter(
+            uid=row["id"]
+        ).first() or DirectoryService(uid=row["id"])
+        service.organisation = organisations[row["organization_id"]]
+        service.name = row["name"]
+        service.description = row.get("description", "")
+        service.url = row.get("url", "")
+        service.email = row.get("email", "")
+        service.published = row.get("status") == "active"
+        service.fees = row.get("fees_description", "")
+        service.eligibility = row.get("eligibility_description", "")
+        service.last_verified = (
+            datetime.date.fromisoformat(row["assured_date"])
+            if row.get("assured_date")
+            else None
+        )
+        phones = by_service["phones"].get(row["id"], [])
+        service.phone = phones[0]["number"] if phones else ""
+        service.languages = ", ".join(
+            r["name"] for r in by_service["languages"].get(row["id"], [])
+        )
+        service.required_documents = "\n".join(
+            r["document"] for r in by_service["required_documents"].get(row["id"], [])
+        )
+        schedules = by_service["schedules"].get(row["id"], [])
+        if schedules:
+            service.opening_days = schedules[0].get("byday", "")
+            service.opens_at = (
+                datetime.time.fromisoformat(schedules[0]["opens_at"])
+                if schedules[0].get("opens_at")
+                else None
+            )
+            service.closes_at = (
+                datetime.time.fromisoformat(schedules[0]["closes_at"])
+                if schedules[0].get("closes_at")
+                else None
+            )
+        location_id = location_of.get(row["id"])
+        if location_id:
+            service.location_uid = location_id
+            address = addresses.get(location_id, {})
+            service.address = address.get("address_1", "")
+            service.city = address.get("city", "")
+            service.state_province = address.get("state_province", "")
+            service.postal_code = address.get("postal_code", "")
+            service.country = address.get("country", "") or "US"
+        service.full_clean(exclude=["owner", "verified_by"])
+        service.save()
+        count += 1
+    return count
+
+
+def referral_reminders_send(*, now=None) -> int:
+    """Tell the receiving organisation when acknowledgement or outcome is late,
+    once each (recorded as a referral event)."""
+    from .. import referral_metrics
+    from ..emails import send_email
+    from ..models import PartnershipRole
+
+    now = now or timezone.now()
+    sent = 0
+    protocols = {p.partnership_id: p for p in ReferralProtocol.objects.all()}
+    late = (
+        Referral.objects.exclude(status__in=lifecycle.FINAL)
+        .filter(loop_closed_at__isnull=True)
+        .select_related("partnership", "receiver")
+    )
+    for referral in late.iterator(chunk_size=500):
+        protocol = protocols.get(referral.partnership_id)
+        if protocol is None:
+            continue
+        ack = datetime.timedelta(
+            days=referral_metrics.working_days_as_calendar(protocol.acknowledge_days)
+        )
+        kind = None
+        if referral.status == "requested" and referral.requested_at + ack < now:
+            kind = "reminder: acknowledge"
+        elif (
+            referral.requested_at + datetime.timedelta(days=protocol.outcome_days) < now
+        ):
+            kind = "reminder: outcome"
+        if kind is None or referral.events.filter(kind=kind).exists():
+            continue
+        with transaction.atomic():
+            _event(referral, None, referral.receiver, kind=kind)
+            send_email(
+                "referral-late",
+                to=list(
+                    PartnershipRole.objects.filter(
+                        participation__partnership_id=referral.partnership_id,
+                        participation__organisation_id=referral.receiver_id,
+                        role__in=["contact", "coordinator"],
+                    ).values_list("user__email", flat=True)
+                ),
+                context={"referral": referral, "kind": kind},
+            )
+        sent += 1
+    return sent
+
+
+def directory_stale_remind(*, today=None) -> int:
+    """Remind each stale entry's owner, at most once a month."""
+    from ..emails import send_email
+    from ..models import DirectoryService
+
+    today = today or timezone.localdate()
+    count = 0
+    for service in (
+        DirectoryService.objects.stale(today)
+        .filter(owner__isnull=False)
+        .exclude(stale_reminded_on__gt=today - datetime.timedelta(days=30))
+        .select_related("owner", "organisation")
+    ):
+        with transaction.atomic():
+            DirectoryService.objects.filter(pk=service.pk).update(
+                stale_reminded_on=today
+            )
+            send_email(
+                "directory-stale",
+                to=[service.owner.email],
+                context={"service": service},
+            )
+        count += 1
+    return count

@@ -19,6 +19,8 @@ PUBLIC = {
     "healthz",
     "invitation_accept",
     "meetings_feed",
+    "directory_json",
+    "directory_package",
     "meetings_rsvp",
     "wagtailadmin_login",
     "wagtailadmin_password_reset",

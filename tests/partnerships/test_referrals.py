@@ -158,3 +158,15 @@ def test_the_inbox_counts_what_is_not_yet_acknowledged(cast, protocol, client_fo
     assert "2 referrals not yet acknowledged" in page.text
     outsider = client_for(cast.housing).get(reverse("partnerships:referral_inbox"))
     assert "N-1" not in outsider.text
+
+
+def test_late_referrals_remind_the_receiver_once(cast, protocol):
+    from django.utils import timezone
+
+    referral = refer(cast)
+    later = timezone.now() + datetime.timedelta(days=5)
+    assert services.referral_reminders_send(now=later) == 1
+    assert services.referral_reminders_send(now=later) == 0
+    services.referral_move(referral=referral, by=cast.partner, status="accepted")
+    much_later = timezone.now() + datetime.timedelta(days=40)
+    assert services.referral_reminders_send(now=much_later) == 1

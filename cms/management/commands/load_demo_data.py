@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from cms.models import GuideIndexPage, GuidePage, HomePage
+from cms.models import DirectoryPage, GuideIndexPage, GuidePage, HomePage
 from logicmodels import services as model_services
 from logicmodels.models import Measurement
 from meetings import services as meeting_services
@@ -22,6 +22,7 @@ from mou import services as mou_services
 from mou.models import MOU, MOUTemplate
 from partnerships import services
 from partnerships.models import (
+    DirectoryService,
     HealthCheckRound,
     LearningEntry,
     Membership,
@@ -212,6 +213,7 @@ class Command(BaseCommand):
         self.meetings(eastside, organisations, people, today)
         self.logic_model(eastside, organisations, people, today)
         self.referrals(eastside, organisations, people)
+        self.directory(organisations, people, today)
         self.site()
         if connection.vendor == "sqlite":
             # Fresh statistics keep SQLite's planner honest (DESIGN.md §9).
@@ -951,6 +953,113 @@ class Command(BaseCommand):
                     loop_closed_at=moment + datetime.timedelta(days=1)
                 )
 
+    def directory(self, orgs, people, today):
+        entries = [
+            (
+                "Northside Family Services",
+                "Family support and parenting help",
+                "family",
+                "Parents of children under 18 living in Springfield.",
+                "Free",
+                "English, Spanish",
+                "12 Northside Avenue",
+                "coordinator",
+            ),
+            (
+                "Northside Family Services",
+                "Food pantry",
+                "food",
+                "Anyone in need; no questions asked.",
+                "Free",
+                "English, Spanish",
+                "12 Northside Avenue",
+                "coordinator",
+            ),
+            (
+                "Riverside Health Clinic",
+                "Walk-in primary care",
+                "health",
+                "Anyone; insurance not required.",
+                "Sliding scale by income",
+                "English, Spanish, Haitian Creole",
+                "400 River Road",
+                "partner",
+            ),
+            (
+                "Riverside Health Clinic",
+                "Care navigation",
+                "health",
+                "Patients of the clinic with housing or family needs.",
+                "Free",
+                "English, Spanish",
+                "400 River Road",
+                "partner",
+            ),
+            (
+                "Eastside Housing Coalition",
+                "Emergency housing",
+                "housing",
+                "Families facing eviction or homelessness in the east side.",
+                "Free",
+                "English, Vietnamese",
+                "78 East Street",
+                "housing",
+            ),
+            (
+                "Eastside Housing Coalition",
+                "Tenant legal clinic",
+                "legal",
+                "Tenants with an eviction notice.",
+                "Free",
+                "English",
+                "78 East Street",
+                "housing",
+            ),
+            (
+                "Lakeshore Youth Center",
+                "Mentoring for young people",
+                "youth",
+                "Young people aged 14 to 24.",
+                "Free",
+                "English",
+                "5 Lakeshore Drive",
+                "outsider",
+            ),
+        ]
+        for (
+            org,
+            name,
+            category,
+            eligibility,
+            fees,
+            languages,
+            address,
+            owner,
+        ) in entries:
+            DirectoryService.objects.get_or_create(
+                organisation=orgs[org],
+                name=name,
+                defaults={
+                    "category": category,
+                    "eligibility": eligibility,
+                    "fees": fees,
+                    "languages": languages,
+                    "address": address,
+                    "city": "Springfield",
+                    "state_province": "MA",
+                    "postal_code": "01101",
+                    "phone": "555-0100",
+                    "opens_at": datetime.time(9, 0),
+                    "closes_at": datetime.time(17, 0),
+                    "owner": people[owner],
+                    # One entry is overdue for its yearly check.
+                    "last_verified": today
+                    - datetime.timedelta(days=400 if name == "Food pantry" else 60),
+                    "verified_by": people[owner],
+                    "required_documents": "Photo ID" if category == "health" else "",
+                },
+            )
+
     def add_commitments(self, mou, by, orgs, commitments):
         section = mou.sections.get(kind="roles")
         clauses = [
@@ -1074,6 +1183,17 @@ class Command(BaseCommand):
                 )
             )
             index.save_revision().publish()
+        if not DirectoryPage.objects.exists():
+            directory = home.add_child(
+                instance=DirectoryPage(
+                    title="Find help near you",
+                    slug="find-help",
+                    intro="<p>Services offered by the partner organisations. Search "
+                    "by need, language or location; call the service or ask any "
+                    "partner to refer you.</p>",
+                )
+            )
+            directory.save_revision().publish()
         for guide in GUIDES:
             if not GuidePage.objects.filter(slug=guide["slug"]).exists():
                 page = index.add_child(instance=GuidePage(**guide))

@@ -26,3 +26,7 @@ class Command(BaseCommand):
             f"MOU renewal reminders: {mou_services.mou_renewal_reminders_send()}"
         )
         self.stdout.write(f"Invitations re-sent: {meeting_services.deliveries_retry()}")
+        self.stdout.write(f"Referral reminders: {services.referral_reminders_send()}")
+        self.stdout.write(
+            f"Directory owners reminded: {services.directory_stale_remind()}"
+        )

@@ -1,0 +1,108 @@
+"""The resource directory: partner organisations' services, kept current by a
+named person, exported and imported as Open Referral HSDS 3.0."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from .core import Organisation
+
+
+class DirectoryServiceQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def stale(self, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        limit = today - datetime.timedelta(days=settings.DIRECTORY_STALE_DAYS)
+        return self.filter(
+            models.Q(last_verified__isnull=True) | models.Q(last_verified__lt=limit)
+        )
+
+
+class DirectoryService(models.Model):
+    """A service a partner organisation offers, as people looking for help see it."""
+
+    class Category(models.TextChoices):
+        HOUSING = "housing", "Housing"
+        HEALTH = "health", "Health care"
+        FOOD = "food", "Food"
+        FAMILY = "family", "Family support"
+        YOUTH = "youth", "Youth"
+        INCOME = "income", "Income and benefits"
+        LEGAL = "legal", "Legal help"
+        OTHER = "other", "Other"
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    location_uid = models.UUIDField(default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="directory_services"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    category = models.CharField(
+        max_length=20, choices=Category.choices, default=Category.OTHER, db_index=True
+    )
+    eligibility = models.TextField("who is eligible", blank=True)
+    fees = models.CharField(max_length=300, blank=True)
+    languages = models.CharField(
+        max_length=300, blank=True, help_text="Comma-separated, e.g. English, Spanish."
+    )
+    required_documents = models.TextField(blank=True, help_text="One a line.")
+    email = models.EmailField(blank=True)
+    url = models.URLField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    address = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state_province = models.CharField(max_length=50, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, default="US")
+    opening_days = models.CharField(
+        max_length=40,
+        blank=True,
+        default="MO,TU,WE,TH,FR",
+        help_text="Weekdays open, as in iCalendar: MO,TU,WE,TH,FR.",
+    )
+    opens_at = models.TimeField(null=True, blank=True)
+    closes_at = models.TimeField(null=True, blank=True)
+    published = models.BooleanField(default=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Keeps this entry current.",
+    )
+    last_verified = models.DateField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    stale_reminded_on = models.DateField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DirectoryServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = "directory service"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def language_list(self) -> list[str]:
+        return [part.strip() for part in self.languages.split(",") if part.strip()]
+
+    @property
+    def is_stale(self) -> bool:
+        return DirectoryService.objects.filter(pk=self.pk).stale().exists()
