@@ -101,6 +101,12 @@ class Element(models.Model):
     responsibilities = models.ManyToManyField(
         Responsibility, blank=True, related_name="logic_model_elements"
     )
+    clauses = models.ManyToManyField(
+        "mou.Clause",
+        blank=True,
+        related_name="logic_model_elements",
+        help_text="MOU clauses this outcome depends on.",
+    )
 
     class Meta:
         ordering = ["order", "pk"]

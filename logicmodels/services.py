@@ -454,3 +454,25 @@ def version_from_proposal(*, entry, by) -> LogicModel:
         note=f"Opened a new draft of the logic model: {draft.get_absolute_url()}",
     )
     return draft
+
+
+@transaction.atomic
+def element_tie(*, element: Element, by, responsibility=None, clause=None) -> None:
+    """Tie an activity to a tracked responsibility, or an outcome to an MOU
+    clause, of the same partnership."""
+    model = element.model
+    _require(by, model)
+    partnership_id = model.partnership_id
+    if responsibility is not None:
+        if element.kind != Element.Kind.ACTIVITY:
+            raise ValidationError("Responsibilities are tied to activities.")
+        if responsibility.partnership_id != partnership_id:
+            raise ValidationError("That responsibility belongs to another partnership.")
+        element.responsibilities.add(responsibility)
+    if clause is not None:
+        if element.kind not in Element.OUTCOMES:
+            raise ValidationError("MOU clauses are tied to outcomes.")
+        if clause.section.mou.partnership_id != partnership_id:
+            raise ValidationError("That clause belongs to another partnership's MOU.")
+        element.clauses.add(clause)
+    _log(model, "add_link", by, link=f"{element.text[:40]} ↔ tracker/MOU")

@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("<int:model_pk>/elements/", views.element_add, name="element_add"),
     path("<int:model_pk>/links/", views.link_add, name="link_add"),
+    path("<int:model_pk>/ties/", views.element_tie, name="element_tie"),
     path("<int:model_pk>/indicators/", views.indicator_add, name="indicator_add"),
     path("<int:model_pk>/adopt/", views.model_adopt, name="adopt"),
     path("<int:model_pk>/new-version/", views.model_new_version, name="new_version"),

@@ -92,6 +92,18 @@ def _return(model, anchor=""):
     return HttpResponseRedirect(model.get_absolute_url() + anchor)
 
 
+def _current_clauses(partnership):
+    from django.apps import apps
+
+    Clause = apps.get_model("mou", "Clause")
+    return list(
+        Clause.objects.filter(
+            section__mou__partnership=partnership,
+            section__mou__state__in=["draft", "in_review", "signing", "executed"],
+        ).select_related("section")[:300]
+    )
+
+
 @require_safe
 def model_detail(request, model_pk):
     model = get_model_for(request.user, model_pk)
@@ -113,6 +125,12 @@ def model_detail(request, model_pk):
         link_form=LinkForm(model=model),
         indicator_form=IndicatorForm(partnership=model.partnership),
         measurable=[e for e in elements if e.kind in Element.MEASURABLE],
+        activities=[e for e in elements if e.kind == Element.Kind.ACTIVITY],
+        outcomes=[e for e in elements if e.kind in Element.OUTCOMES],
+        open_responsibilities=list(
+            model.partnership.responsibilities.open().order_by("title")[:200]
+        ),
+        mou_clauses=_current_clauses(model.partnership),
         page_title=model.title,
     )
     return render(request, "logicmodels/model.html", context)
@@ -178,6 +196,39 @@ def indicator_add(request, model_pk):
 
 
 @require_POST
+def element_tie(request, model_pk):
+    from django.apps import apps
+
+    from partnerships.models import Responsibility
+
+    model = get_model_for(request.user, model_pk, "edit")
+    element = model.elements.filter(pk=request.POST.get("element")).first()
+    responsibility = Responsibility.objects.filter(
+        pk=request.POST.get("responsibility") or 0
+    ).first()
+    clause = (
+        apps.get_model("mou", "Clause")
+        .objects.filter(pk=request.POST.get("clause") or 0)
+        .select_related("section__mou")
+        .first()
+    )
+    if element is None or (responsibility is None and clause is None):
+        messages.error(request, "Choose an element and what to tie it to.")
+    else:
+        try:
+            services.element_tie(
+                element=element,
+                by=request.user,
+                responsibility=responsibility,
+                clause=clause,
+            )
+            messages.success(request, "Tied.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return _return(model, "#elements")
+
+
+@require_POST
 def model_adopt(request, model_pk):
     model = get_model_for(request.user, model_pk, "coordinate")
     try:
@@ -230,6 +281,17 @@ def diagram_svg(request, model_pk):
 
 @require_safe
 def model_export(request, model_pk, fmt):
+    if fmt == "docx":
+        from .documents import summary_docx
+
+        model = get_model_for(request.user, model_pk)
+        response = HttpResponse(
+            summary_docx(model),
+            content_type="application/vnd.openxmlformats-officedocument."
+            "wordprocessingml.document",
+        )
+        response["Content-Disposition"] = 'attachment; filename="logic-model.docx"'
+        return response
     if fmt not in spreadsheets.CONTENT_TYPES:
         raise Http404
     model = get_model_for(request.user, model_pk)

@@ -107,6 +107,60 @@ def _fill(text: str, values: dict) -> str:
     return text
 
 
+def referral_clauses(partnership: Partnership) -> list[str]:
+    """The referral protocol, written as clauses of the referral-methods section."""
+    from partnerships.models import ReferralProtocol
+
+    protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
+    if protocol is None:
+        return []
+    clauses = [
+        f"When to refer: {protocol.criteria}",
+        f"Steps: {protocol.steps}",
+        f"The receiving partner acknowledges a referral within "
+        f"{protocol.acknowledge_days} working days and tells the referring partner "
+        f"the outcome within {protocol.outcome_days} days.",
+    ]
+    if protocol.fields:
+        clauses.append(
+            "Each referral carries: "
+            + "; ".join(
+                f"{f['label']}{' (required)' if f['required'] else ''}"
+                for f in protocol.fields
+            )
+            + "."
+        )
+    if protocol.consent_required:
+        clauses.append(
+            f"The client's consent is recorded first: {protocol.consent_text}"
+        )
+    clauses.append(f"This follows version {protocol.version} of the referral protocol.")
+    return clauses
+
+
+def _apply_referral_protocol(mou: MOU) -> None:
+    clauses = referral_clauses(mou.partnership)
+    section = mou.sections.filter(kind="referrals").first()
+    if not clauses or section is None:
+        return
+    section.clauses.all().delete()
+    Clause.objects.bulk_create(
+        Clause(section=section, order=i, text=text) for i, text in enumerate(clauses)
+    )
+
+
+@transaction.atomic
+def mou_refresh_referrals(*, mou: MOU, by) -> MOU:
+    """Bring the referral-methods section in line with the current protocol."""
+    _require_edit(mou, by)
+    mou = _lock(mou)
+    _refuse_if_frozen(mou)
+    _apply_referral_protocol(mou)
+    mou.save_revision(user=by, clean=False)
+    _record(mou, "edit", by, section="Referral methods (from the protocol)")
+    return mou
+
+
 @transaction.atomic
 def mou_create_from_template(
     *, partnership: Partnership, template: MOUTemplate, by, title: str = ""
@@ -163,6 +217,7 @@ def mou_create_from_template(
             Clause(section=section, order=index, text=_fill(text, values))
             for index, text in enumerate(paragraphs)
         )
+    _apply_referral_protocol(mou)
     mou.save_revision(user=by, clean=False)
     Watch.objects.get_or_create(mou=mou, user=by)
     _record(mou, "create", by, template=template.name)
@@ -624,6 +679,7 @@ def mou_amend(*, mou: MOU, by) -> MOU:
             )
             for c in section.clauses.all()
         )
+    _apply_referral_protocol(new)
     new.save_revision(user=by, clean=False)
     Watch.objects.get_or_create(mou=new, user=by)
     _record(mou, "amend", by, before=mou.state, amendment=str(new))

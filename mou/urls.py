@@ -26,6 +26,11 @@ urlpatterns = [
     ),
     path("<int:mou_pk>/do/<slug:action>/", views.mou_transition, name="transition"),
     path("<int:mou_pk>/amend/", views.mou_amend, name="amend"),
+    path(
+        "<int:mou_pk>/referral-methods/",
+        views.mou_refresh_referrals,
+        name="refresh_referrals",
+    ),
     path("<int:mou_pk>/terminate/", views.mou_terminate, name="terminate"),
     path("<int:mou_pk>/sign/", views.mou_sign, name="sign"),
     path("<int:mou_pk>/history/", views.mou_history, name="history"),

@@ -295,6 +295,18 @@ def mou_transition(request, mou_pk, action):
 
 
 @require_POST
+def mou_refresh_referrals(request, mou_pk):
+    mou = get_mou_for(request.user, mou_pk, action="edit")
+    try:
+        services.mou_refresh_referrals(mou=mou, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Referral methods now follow the current protocol.")
+    return HttpResponseRedirect(mou.get_absolute_url())
+
+
+@require_POST
 def mou_amend(request, mou_pk):
     mou = get_mou_for(request.user, mou_pk, action="coordinate")
     try:

@@ -186,7 +186,7 @@ class ReferralEvent(models.Model):
     )
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
-    kind = models.CharField(max_length=20, default="status")
+    kind = models.CharField(max_length=40, default="status")
     reason = models.CharField(max_length=300, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -72,6 +72,20 @@ def protocol_save(*, partnership: Partnership, by, **values) -> ReferralProtocol
     values["fields"] = _clean_fields(values.get("fields", []))
     if values.get("consent_required") and not values.get("consent_text", "").strip():
         raise ValidationError("Write the consent text partners read to the client.")
+    # The protocol is part of an executed MOU's referral-methods section: once
+    # one is in force, a change goes through an amendment.
+    from django.apps import apps
+
+    mous = apps.get_model("mou", "MOU").objects.filter(partnership=partnership)
+    if (
+        mous.filter(state="executed").exists()
+        and not mous.filter(state__in=["draft", "in_review"]).exists()
+    ):
+        raise ValidationError(
+            "The executed MOU contains this protocol. Start an amendment of the MOU "
+            "first; the changed protocol then goes into the amendment's "
+            "referral-methods section."
+        )
     protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
     if protocol is None:
         protocol = ReferralProtocol(partnership=partnership)

@@ -214,6 +214,7 @@ def referral_detail(request, pk, referral_pk):
         needs_reason=lifecycle.NEEDS_REASON,
         is_receiver=lifecycle.RECEIVER in sides,
         is_final=referral.status in lifecycle.FINAL,
+        my_orgs=permissions.editing_organisations(request.user, partnership),
         feedback_form=FeedbackForm(),
         protocol=ReferralProtocol.objects.filter(partnership=partnership).first(),
         page_title=str(referral),

@@ -256,3 +256,47 @@ def test_a_learning_proposal_opens_a_new_draft_of_the_adopted_model(
     assert draft.previous == model
     entry.refresh_from_db()
     assert entry.proposal_status == "accepted"
+
+
+def test_the_docx_summary_holds_the_model_and_the_diagram(cast, chain, client_for):
+    import io as _io
+
+    from docx import Document
+
+    response = client_for(cast.leader).get(
+        reverse("logicmodels:export", args=[chain["outcome"].model_id, "docx"])
+    )
+    document = Document(_io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Warm hand-offs between partners → Families referred" in text
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    assert "Share connected within 14 days (percent)" in cells
+    from logicmodels.documents import diagram_png
+
+    if diagram_png("<svg xmlns='http://www.w3.org/2000/svg'/>") is not None:
+        assert document.inline_shapes, "LibreOffice is here, so the diagram is in"
+
+
+def test_activities_tie_to_responsibilities_of_the_same_partnership_only(
+    cast, chain, client_for
+):
+    from partnerships import services as partnership_services
+
+    own = partnership_services.responsibility_create(
+        partnership=cast.eastside,
+        by=cast.coordinator,
+        title="Run hand-offs",
+        owner=cast.riverside,
+    )
+    foreign = partnership_services.responsibility_create(
+        partnership=cast.lakeshore,
+        by=cast.outsider,
+        title="Lakeshore job",
+        owner=cast.lakeshore_org,
+    )
+    url = reverse("logicmodels:element_tie", args=[chain["activity"].model_id])
+    client = client_for(cast.coordinator)
+    client.post(url, {"element": chain["activity"].pk, "responsibility": foreign.pk})
+    assert not chain["activity"].responsibilities.exists()
+    client.post(url, {"element": chain["activity"].pk, "responsibility": own.pk})
+    assert list(chain["activity"].responsibilities.all()) == [own]

@@ -330,3 +330,55 @@ def test_history_lists_events_and_compares_revisions(cast, executed, client_for)
         {"a": revisions[0].pk, "b": revisions[1].pk},
     )
     assert "refers families within two days" in compare.text
+
+
+def test_the_referral_protocol_fills_the_referral_methods_section(cast, client_for):
+    from mou.default_template import ensure_default_template
+    from partnerships import services as partnership_services
+
+    partnership_services.protocol_save(
+        partnership=cast.eastside,
+        by=cast.coordinator,
+        criteria="Families at risk",
+        steps="Ask, then refer",
+        fields=[],
+        consent_required=True,
+        consent_text="The client agrees.",
+        acknowledge_days=3,
+        outcome_days=20,
+    )
+    mou = services.mou_create_from_template(
+        partnership=cast.eastside,
+        template=ensure_default_template(),
+        by=cast.coordinator,
+    )
+    texts = [c.text for c in mou.sections.get(kind="referrals").clauses.all()]
+    assert "When to refer: Families at risk" in texts
+    assert any("within 3 working days" in t for t in texts)
+    from .conftest import commit_each_party
+
+    commit_each_party(mou, cast.coordinator)
+    services.mou_submit_for_review(mou=mou, by=cast.coordinator)
+    services.mou_open_signing(mou=mou, by=cast.coordinator)
+    sign_all(cast, mou)
+    with pytest.raises(ValidationError, match="Start an amendment of the MOU first"):
+        partnership_services.protocol_save(
+            partnership=cast.eastside,
+            by=cast.coordinator,
+            criteria="Changed",
+            steps="s",
+            fields=[],
+            consent_required=False,
+        )
+    amendment = services.mou_amend(mou=MOU.objects.get(pk=mou.pk), by=cast.coordinator)
+    partnership_services.protocol_save(
+        partnership=cast.eastside,
+        by=cast.coordinator,
+        criteria="Changed",
+        steps="s",
+        fields=[],
+        consent_required=False,
+    )
+    services.mou_refresh_referrals(mou=amendment, by=cast.coordinator)
+    texts = [c.text for c in amendment.sections.get(kind="referrals").clauses.all()]
+    assert "When to refer: Changed" in texts

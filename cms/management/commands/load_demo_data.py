@@ -209,10 +209,11 @@ class Command(BaseCommand):
         )
 
         self.accountability(eastside, lakeshore, organisations, people, today)
+        # The referral protocol comes first: the MOU's referral methods quote it.
+        self.referrals(eastside, organisations, people)
         self.agreements(eastside, lakeshore, organisations, people)
         self.meetings(eastside, organisations, people, today)
         self.logic_model(eastside, organisations, people, today)
-        self.referrals(eastside, organisations, people)
         self.directory(organisations, people, today)
         self.site()
         if connection.vendor == "sqlite":
