@@ -23,12 +23,6 @@ from .forms import (
 )
 from .models import Element, Indicator, LogicModel, progress
 
-CHECKS = {
-    "view": permissions.can_view,
-    "edit": permissions.can_edit,
-    "coordinate": permissions.can_coordinate,
-}
-
 
 def get_model_for(user, pk, action="view") -> LogicModel:
     model = (
@@ -39,8 +33,7 @@ def get_model_for(user, pk, action="view") -> LogicModel:
     )
     if model is None:
         raise Http404("No such logic model.")
-    if not CHECKS[action](user, model.partnership):
-        raise PermissionDenied
+    permissions.require(user, model.partnership, action)
     return model
 
 
@@ -54,8 +47,7 @@ def get_indicator_for(user, pk, action="view") -> Indicator:
     )
     if indicator is None:
         raise Http404("No such indicator.")
-    if not CHECKS[action](user, indicator.element.model.partnership):
-        raise PermissionDenied
+    permissions.require(user, indicator.element.model.partnership, action)
     return indicator
 
 

@@ -6,7 +6,7 @@ import datetime
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -22,11 +22,6 @@ from .forms import ActionForm, AgendaItemForm, InviteeForm, MoveForm, SeriesForm
 from .models import AgendaItem, Delivery, FeedToken, Meeting, MeetingSeries
 
 User = get_user_model()
-CHECKS = {
-    "view": permissions.can_view,
-    "edit": permissions.can_edit,
-    "coordinate": permissions.can_coordinate,
-}
 
 
 def get_series_for(user, pk, *, action="view") -> MeetingSeries:
@@ -38,8 +33,7 @@ def get_series_for(user, pk, *, action="view") -> MeetingSeries:
     )
     if series is None:
         raise Http404("No such meeting series.")
-    if not CHECKS[action](user, series.partnership):
-        raise PermissionDenied
+    permissions.require(user, series.partnership, action)
     return series
 
 
@@ -51,8 +45,7 @@ def get_meeting_for(user, pk, *, action="view") -> Meeting:
     )
     if meeting is None:
         raise Http404("No such meeting.")
-    if not CHECKS[action](user, meeting.series.partnership):
-        raise PermissionDenied
+    permissions.require(user, meeting.series.partnership, action)
     return meeting
 
 

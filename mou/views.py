@@ -27,12 +27,6 @@ from .forms import (
 )
 from .models import MOU, Clause, Comment, DocumentTemplate, MOUTemplate, Section
 
-CHECKS = {
-    "view": permissions.can_view,
-    "edit": permissions.can_edit,
-    "coordinate": permissions.can_coordinate,
-}
-
 
 def get_mou_for(user, pk, *, action="view") -> MOU:
     """Unknown and invisible MOUs look alike (404); visible but not permitted is
@@ -45,8 +39,7 @@ def get_mou_for(user, pk, *, action="view") -> MOU:
     )
     if mou is None:
         raise Http404("No such MOU.")
-    if not CHECKS[action](user, mou.partnership):
-        raise PermissionDenied
+    permissions.require(user, mou.partnership, action)
     return mou
 
 

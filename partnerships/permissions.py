@@ -160,6 +160,15 @@ def can_create_partnership(user: User) -> bool:
     return user.is_authenticated and (user.is_staff or bool(editing_org_ids_of(user)))
 
 
+ACTIONS = {"view": can_view, "edit": can_edit, "coordinate": can_coordinate}
+
+
+def require(user: User, partnership: Partnership, action: str = "view") -> None:
+    """Refuse (403) unless the user may do `action` in the partnership."""
+    if not ACTIONS[action](user, partnership):
+        raise PermissionDenied
+
+
 def get_partnership_for(user: User, pk: int, *, action: str = "view") -> Partnership:
     """Look up a partnership for a view; unknown and invisible look the same (404),
     visible but not permitted is refused (403)."""
@@ -167,7 +176,5 @@ def get_partnership_for(user: User, pk: int, *, action: str = "view") -> Partner
         partnership = Partnership.objects.visible_to(user).get(pk=pk)
     except (Partnership.DoesNotExist, ValueError, TypeError):
         raise Http404("No such partnership.") from None
-    check = {"view": can_view, "edit": can_edit, "coordinate": can_coordinate}[action]
-    if not check(user, partnership):
-        raise PermissionDenied
+    require(user, partnership, action)
     return partnership
