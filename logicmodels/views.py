@@ -100,7 +100,9 @@ def _current_clauses(partnership):
 def model_detail(request, model_pk):
     model = get_model_for(request.user, model_pk)
     elements = list(
-        model.elements.select_related("owner").prefetch_related("indicators")
+        model.elements.select_related("owner").prefetch_related(
+            "indicators", "responsibilities", "clauses__section"
+        )
     )
     columns = [
         (value, label, [e for e in elements if e.kind == value])

@@ -25,17 +25,26 @@ def referral_figures(user) -> dict:
             partnership_id__in=[r["partnership_id"] for r in rows]
         ).values_list("partnership_id", "outcome_days")
     )
+    # One grouped query per distinct deadline (partnerships usually share one).
+    by_deadline: dict[int, list[int]] = {}
     for row in rows:
         days = outcome_days.get(row["partnership_id"], 30)
-        row["late"] = (
+        by_deadline.setdefault(days, []).append(row["partnership_id"])
+    late: dict[int, int] = {}
+    for days, partnership_ids in by_deadline.items():
+        late.update(
             visible.filter(
-                partnership_id=row["partnership_id"],
+                partnership_id__in=partnership_ids,
                 loop_closed_at__isnull=True,
                 requested_at__lt=now - datetime.timedelta(days=days),
             )
             .exclude(status__in=lifecycle.FINAL - {"completed"})
-            .count()
+            .values("partnership_id")
+            .annotate(n=Count("id"))
+            .values_list("partnership_id", "n")
         )
+    for row in rows:
+        row["late"] = late.get(row["partnership_id"], 0)
         row["rate"] = (
             round(100 * row["closed"] / row["made"], 1) if row["made"] else None
         )

@@ -4,7 +4,6 @@ from which a hidden one could be recomputed, and any rate built on one."""
 
 from __future__ import annotations
 
-import datetime
 import math
 from dataclasses import dataclass
 
@@ -12,8 +11,6 @@ from django.db.models import (
     Avg,
     Case,
     Count,
-    DurationField,
-    ExpressionWrapper,
     F,
     Q,
     Value,
@@ -27,27 +24,22 @@ SMALL = range(1, 11)
 ACCEPTED = ["accepted", "in-progress", "on-hold", "completed", "failed"]
 
 
-def _duration(end_field: str):
-    return ExpressionWrapper(
-        F(end_field) - F("requested_at"), output_field=DurationField()
-    )
+FIELDS = {
+    "acknowledge": "seconds_to_acknowledge",
+    "service": "seconds_to_service",
+    "close": "seconds_to_close",
+}
 
 
-def _percentile(queryset, end_field: str, share: float) -> float | None:
-    """The share-th percentile of days from request to end_field, in the DB:
-    count, then fetch the one row at that rank (nearest-rank method)."""
-    rows = queryset.filter(**{f"{end_field}__isnull": False}).annotate(
-        took=_duration(end_field)
-    )
+def _percentile(queryset, field: str, share: float) -> float | None:
+    """The share-th percentile of a stored duration, in the database: count,
+    then fetch the one value at that rank (nearest-rank method)."""
+    rows = queryset.filter(**{f"{field}__isnull": False})
     count = rows.count()
     if not count:
         return None
     rank = max(1, math.ceil(share * count)) - 1
-    value = rows.order_by("took").values_list("took", flat=True)[rank]
-    if isinstance(value, datetime.timedelta):
-        seconds = value.total_seconds()
-    else:  # some backends return microseconds
-        seconds = value / 1_000_000
+    seconds = rows.order_by(field).values_list(field, flat=True)[rank]
     return round(seconds / 86400, 1)
 
 
@@ -74,26 +66,22 @@ class Summary:
 
 
 def summary(referrals, *, acknowledge_days: int = 2, outcome_days: int = 30) -> Summary:
-    ack_window = datetime.timedelta(days=working_days_as_calendar(acknowledge_days))
-    outcome_window = datetime.timedelta(days=outcome_days)
-    numbers = referrals.annotate(
-        to_ack=_duration("acknowledged_at"), to_close=_duration("loop_closed_at")
-    ).aggregate(
+    ack_window = working_days_as_calendar(acknowledge_days) * 86400
+    outcome_window = outcome_days * 86400
+    numbers = referrals.aggregate(
         made=Count("id"),
         accepted=Count("id", filter=Q(status__in=ACCEPTED)),
         rejected=Count("id", filter=Q(status="rejected")),
         completed=Count("id", filter=Q(status="completed")),
         closed_loop=Count("id", filter=Q(loop_closed_at__isnull=False)),
-        acknowledged_in_time=Count("id", filter=Q(to_ack__lte=ack_window)),
-        outcome_in_time=Count("id", filter=Q(to_close__lte=outcome_window)),
+        acknowledged_in_time=Count(
+            "id", filter=Q(seconds_to_acknowledge__lte=ack_window)
+        ),
+        outcome_in_time=Count("id", filter=Q(seconds_to_close__lte=outcome_window)),
         satisfaction=Avg("satisfaction"),
     )
     days = {}
-    for label, field in [
-        ("acknowledge", "acknowledged_at"),
-        ("service", "served_at"),
-        ("close", "loop_closed_at"),
-    ]:
+    for label, field in FIELDS.items():
         days[label] = {
             "median": _percentile(referrals, field, 0.5),
             "p90": _percentile(referrals, field, 0.9),

@@ -141,6 +141,11 @@ class Referral(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     loop_closed_at = models.DateTimeField(null=True, blank=True)
+    # Kept in step with the timestamps (see save) so metrics sort and count plain
+    # integers in the database.
+    seconds_to_acknowledge = models.PositiveIntegerField(null=True, editable=False)
+    seconds_to_service = models.PositiveIntegerField(null=True, editable=False)
+    seconds_to_close = models.PositiveIntegerField(null=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ReferralQuerySet.as_manager()
@@ -150,13 +155,35 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["partnership", "requested_at"]),
             models.Index(fields=["receiver", "status"]),
+            models.Index(fields=["sender", "status"]),
         ]
 
     def __str__(self):
         return f"Referral {self.local_reference} ({self.initials})"
 
+    def save(self, *args, **kwargs):
+        self.refresh_durations()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "seconds_to_acknowledge",
+                "seconds_to_service",
+                "seconds_to_close",
+            }
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("partnerships:referral", args=[self.partnership_id, self.pk])
+
+    def refresh_durations(self) -> None:
+        def seconds(moment):
+            if moment is None or self.requested_at is None:
+                return None
+            return max(0, int((moment - self.requested_at).total_seconds()))
+
+        self.seconds_to_acknowledge = seconds(self.acknowledged_at)
+        self.seconds_to_service = seconds(self.served_at)
+        self.seconds_to_close = seconds(self.loop_closed_at)
 
     @property
     def age_band(self) -> str:

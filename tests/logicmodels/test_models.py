@@ -300,3 +300,27 @@ def test_activities_tie_to_responsibilities_of_the_same_partnership_only(
     assert not chain["activity"].responsibilities.exists()
     client.post(url, {"element": chain["activity"].pk, "responsibility": own.pk})
     assert list(chain["activity"].responsibilities.all()) == [own]
+
+
+def test_the_model_page_costs_the_same_queries_at_any_size(
+    cast, model, chain, client_for, django_assert_max_num_queries
+):
+    from partnerships import services as partnership_services
+
+    responsibility = partnership_services.responsibility_create(
+        partnership=cast.eastside,
+        by=cast.coordinator,
+        title="Hand-offs",
+        owner=cast.riverside,
+    )
+    for n in range(60):
+        element = Element.objects.create(
+            model=model, kind=list(Element.FLOW)[n % 7], text=f"Element {n}", order=n
+        )
+        if element.kind == "activity":
+            element.responsibilities.add(responsibility)
+    client = client_for(cast.partner)
+    with django_assert_max_num_queries(30):
+        response = client.get(model.get_absolute_url())
+    assert response.status_code == 200
+    assert "Tracked as: " in response.text

@@ -31,7 +31,7 @@ def test_suppression_hides_small_counts_and_their_complement():
 
 def _referral(cast, n, **fields):
     now = timezone.now()
-    return Referral(
+    referral = Referral(
         partnership=cast.eastside,
         sender=cast.northside,
         receiver=cast.riverside,
@@ -41,6 +41,8 @@ def _referral(cast, n, **fields):
         requested_at=now - datetime.timedelta(days=20),
         **fields,
     )
+    referral.refresh_durations()  # bulk_create skips save()
+    return referral
 
 
 def test_summary_matches_a_hand_count(cast):

@@ -950,9 +950,9 @@ class Command(BaseCommand):
                     feedback="Outcome shared with the referring partner.",
                     satisfaction=rng.randint(3, 5) if path[-1] == "completed" else None,
                 )
-                Referral.objects.filter(pk=referral.pk).update(
-                    loop_closed_at=moment + datetime.timedelta(days=1)
-                )
+                referral = Referral.objects.get(pk=referral.pk)
+                referral.loop_closed_at = moment + datetime.timedelta(days=1)
+                referral.save(update_fields=["loop_closed_at"])
 
     def directory(self, orgs, people, today):
         entries = [
