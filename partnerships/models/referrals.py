@@ -58,9 +58,15 @@ class ReferralQuerySet(models.QuerySet):
             return self.none()
         if user.is_staff:
             return self
-        mine = Organisation.objects.filter(memberships__user=user).values("pk")
+        # A person belongs to few organisations: a literal list lets the
+        # database use the sender and receiver indexes.
+        mine = list(
+            Organisation.objects.filter(memberships__user=user).values_list(
+                "pk", flat=True
+            )
+        )
         return self.filter(
-            models.Q(sender__in=mine) | models.Q(receiver__in=mine),
+            models.Q(sender_id__in=mine) | models.Q(receiver_id__in=mine),
             partnership__in=Partnership.objects.visible_to(user),
         )
 

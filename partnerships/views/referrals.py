@@ -240,10 +240,14 @@ def referral_metrics(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk)
     protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
     start, end = _period(request)
+    zone = timezone.get_current_timezone()
     referrals = Referral.objects.filter(
         partnership=partnership,
-        requested_at__date__gte=start,
-        requested_at__date__lte=end,
+        # A datetime range, not __date, so the database can use its index.
+        requested_at__gte=datetime.datetime.combine(start, datetime.time(), zone),
+        requested_at__lt=datetime.datetime.combine(
+            end + datetime.timedelta(days=1), datetime.time(), zone
+        ),
     ).exclude(status="entered-in-error")
     pair = request.GET.get("pair", "")
     if "-" in pair:
