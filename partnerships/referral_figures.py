@@ -8,10 +8,17 @@ from django.utils import timezone
 from . import referral_lifecycle as lifecycle
 from .models import Referral, ReferralProtocol
 
+WINDOW_DAYS = 90
+
 
 def referral_figures(user) -> dict:
     now = timezone.now()
-    visible = Referral.objects.visible_to(user).exclude(status="entered-in-error")
+    # The last 90 days: what leadership can still act on.
+    visible = (
+        Referral.objects.visible_to(user)
+        .filter(requested_at__gte=now - datetime.timedelta(days=WINDOW_DAYS))
+        .exclude(status="entered-in-error")
+    )
     rows = list(
         visible.values("partnership_id", "partnership__name")
         .annotate(
