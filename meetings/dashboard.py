@@ -3,7 +3,7 @@ the last two quarters, minutes recorded, actions still open."""
 
 import datetime
 
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
 from partnerships.models import Responsibility
@@ -19,10 +19,15 @@ def cadence_figures(user, now: datetime.datetime | None = None) -> dict:
 
     now = now or timezone.now()
     start = now - datetime.timedelta(days=WINDOW_DAYS)
+    # Only meetings that can matter for the window (moves stay within days).
+    window = Meeting.objects.filter(
+        original_start__gte=start - datetime.timedelta(days=31),
+        original_start__lt=now + datetime.timedelta(days=31),
+    )
     series = list(
         MeetingSeries.objects.visible_to(user)
         .select_related("partnership")
-        .prefetch_related("meetings")
+        .prefetch_related(Prefetch("meetings", queryset=window))
         .order_by("partnership__name", "title")[:200]
     )
     rows: dict[int, list] = {}
