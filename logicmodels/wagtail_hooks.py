@@ -2,7 +2,7 @@ from django.urls import include, path
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
-from partnerships.wagtail_hooks import log_formatter
+from partnerships.wagtail_hooks import register_log_messages
 
 from . import urls
 from .dashboard import indicator_figures
@@ -33,8 +33,7 @@ ACTIONS = {
 
 @hooks.register("register_log_actions")
 def register_logic_model_log_actions(actions):
-    for action, (label, template) in ACTIONS.items():
-        actions.register_action(action)(log_formatter(label, template))
+    register_log_messages(actions, ACTIONS)
 
 
 class IndicatorPanel(Component):

@@ -2,7 +2,7 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
-from partnerships.wagtail_hooks import WorkspaceMenuItem, log_formatter
+from partnerships.wagtail_hooks import WorkspaceMenuItem, register_log_messages
 
 from . import urls
 from .dashboard import cadence_figures
@@ -38,8 +38,7 @@ MEETING_ACTIONS = {
 
 @hooks.register("register_log_actions")
 def register_meeting_log_actions(actions):
-    for action, (label, template) in MEETING_ACTIONS.items():
-        actions.register_action(action)(log_formatter(label, template))
+    register_log_messages(actions, MEETING_ACTIONS)
 
 
 class CadencePanel(Component):

@@ -3,7 +3,7 @@ from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
 from partnerships import charts
-from partnerships.wagtail_hooks import log_formatter
+from partnerships.wagtail_hooks import register_log_messages
 
 from . import urls
 from .dashboard import mou_figures
@@ -48,8 +48,7 @@ MOU_ACTIONS = {
 
 @hooks.register("register_log_actions")
 def register_mou_log_actions(actions):
-    for action, (label, template) in MOU_ACTIONS.items():
-        actions.register_action(action)(log_formatter(label, template))
+    register_log_messages(actions, MOU_ACTIONS)
 
 
 class MOUPanel(Component):

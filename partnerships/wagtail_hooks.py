@@ -141,10 +141,15 @@ LOG_ACTIONS = {
 }
 
 
+def register_log_messages(actions, table: dict[str, tuple[str, str]]) -> None:
+    """Register {action: (label, message template)} with Wagtail's audit log."""
+    for action, (label, template) in table.items():
+        actions.register_action(action)(log_formatter(label, template))
+
+
 @hooks.register("register_log_actions")
 def register_partnership_log_actions(actions):
-    for action, (label, template) in LOG_ACTIONS.items():
-        actions.register_action(action)(log_formatter(label, template))
+    register_log_messages(actions, LOG_ACTIONS)
 
 
 class YourPartnershipsPanel(Component):

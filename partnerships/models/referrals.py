@@ -85,9 +85,6 @@ class Referral(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         ENTERED_IN_ERROR = "entered-in-error", "Entered in error"
 
-    FINAL = {"rejected", "completed", "failed", "cancelled", "entered-in-error"}
-    NEEDS_REASON = {"rejected", "cancelled", "on-hold", "failed"}
-
     class RaceEthnicity(models.TextChoices):
         # US federal categories (SPD 15, 2024), plus not answering.
         AIAN = "aian", "American Indian or Alaska Native"
