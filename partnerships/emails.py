@@ -1,6 +1,11 @@
 """The one e-mail helper: every notification is rendered from
 templates/emails/<event>-{subject.txt,body.txt,body.html} and sent by a task after
-the surrounding transaction commits."""
+the surrounding transaction commits.
+
+Mail about a partnership names it (`partnership=`): the task then asks the access
+policy again when it runs, so someone who lost access between the event and the
+delivery (their organisation left, their account was deactivated) gets nothing.
+"""
 
 from functools import partial
 
@@ -24,9 +29,17 @@ def render_email(event: str, context: dict) -> tuple[str, str, str]:
 
 
 def send_email(
-    event: str, *, to: list[str], context: dict, reply_to: list[str] | None = None
+    event: str,
+    *,
+    to: list[str],
+    context: dict,
+    reply_to: list[str] | None = None,
+    partnership=None,
 ) -> None:
-    """Render now (inside the request, with its data) and deliver after commit."""
+    """Render now (inside the request, with its data) and deliver after commit.
+
+    With `partnership`, only addresses of active people who may still see that
+    partnership when the task runs receive it."""
     recipients = sorted({address for address in to if address})
     if not recipients:
         return
@@ -39,5 +52,6 @@ def send_email(
             html=html,
             to=recipients,
             reply_to=reply_to or [],
+            partnership_id=partnership.pk if partnership is not None else None,
         )
     )

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from .models import (
@@ -33,6 +34,30 @@ def visible_partnership_ids(user: User) -> QuerySet:
     return Participation.objects.filter(organisation__memberships__user=user).values(
         "partnership_id"
     )
+
+
+def addresses_with_access(partnership_id: int, addresses: list[str]) -> list[str]:
+    """The addresses among `addresses` that belong to an active person who may see
+    the partnership now. Mail about a partnership goes only to them."""
+    from django.contrib.auth import get_user_model
+
+    wanted = {address.lower() for address in addresses}
+    people = (
+        get_user_model()
+        .objects.annotate(address=Lower("email"))
+        .filter(is_active=True, address__in=wanted)
+        .filter(
+            Q(is_staff=True)
+            | Q(
+                memberships__organisation__participations__partnership_id=(
+                    partnership_id
+                )
+            )
+        )
+        .values_list("address", flat=True)
+    )
+    allowed = set(people)
+    return [address for address in addresses if address.lower() in allowed]
 
 
 def organisations_of(user: User) -> QuerySet[Organisation]:

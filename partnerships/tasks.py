@@ -4,10 +4,23 @@ from django_tasks import task
 
 @task()
 def deliver_email(
-    *, subject: str, body: str, html: str, to: list[str], reply_to: list[str]
+    *,
+    subject: str,
+    body: str,
+    html: str,
+    to: list[str],
+    reply_to: list[str],
+    partnership_id: int | None = None,
 ) -> int:
     """Send one rendered e-mail; runs in the worker so a slow SMTP server never
     holds up a page. A failure raises, leaving the task marked failed."""
+    if partnership_id is not None:
+        # Access is decided when the mail leaves, not when it was queued.
+        from .permissions import addresses_with_access
+
+        to = addresses_with_access(partnership_id, to)
+        if not to:
+            return 0
     message = EmailMultiAlternatives(subject, body, to=to, reply_to=reply_to or None)
     if html:
         message.attach_alternative(html, "text/html")
