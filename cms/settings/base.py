@@ -3,6 +3,7 @@ the environment (see README, "Configuration")."""
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -79,6 +81,15 @@ MIDDLEWARE = [
     # Deny-by-default for partner users inside /admin/ (DESIGN.md §4).
     "cms.middleware.WorkspaceAccessMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "cms.axes.PasswordResetUnlocksMiddleware",
+    # Last, so it sees the login page's response and can answer the lockout.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # Refuses a locked-out username+address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -176,8 +187,8 @@ TASKS = {
     }
 }
 
-# One machine: a per-process memory cache. Several web processes should share
-# Redis (REDIS_URL) so login throttling counts across all of them.
+# One machine: a per-process memory cache. Several web processes may share
+# Redis (REDIS_URL).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
@@ -198,9 +209,25 @@ SECURE_REFERRER_POLICY = "same-origin"
 # client's own address is read from X-Forwarded-For that many hops from the right.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
-# Login throttling: this many failures per username or address in the window.
+# Login lockout (django-axes, failures kept in the database so every web process
+# counts them): LOGIN_MAX_FAILURES wrong passwords for one username from one
+# client address lock that pair for LOGIN_COOLOFF_MINUTES. Keyed on the pair, so
+# nobody can lock a named person out from elsewhere, and one client behind a
+# shared proxy or office NAT cannot lock out the others. A password reset
+# through the e-mailed link lifts the lock (cms.axes).
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
-LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", "900"))
+LOGIN_COOLOFF_MINUTES = int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15"))
+AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Attempts during a lockout do not extend it: "wait N minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "cms.axes.client_ip"
+AXES_LOCKOUT_CALLABLE = "cms.axes.lockout_response"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_DISABLE_ACCESS_LOG = True  # no per-login row of address and browser, kept forever
+AXES_ENABLE_ADMIN = False  # Django's own admin is not mounted (DESIGN.md §4)
 
 # Directory entries not verified for this many days are flagged as stale.
 DIRECTORY_STALE_DAYS = int(os.environ.get("DIRECTORY_STALE_DAYS", "365"))
@@ -210,7 +237,7 @@ INVITATION_MAX_AGE = 7 * 24 * 3600
 
 WAGTAIL_SITE_NAME = "Partnership workspace"
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
-WAGTAILADMIN_USER_LOGIN_FORM = "cms.forms.ThrottledLoginForm"
+WAGTAILADMIN_USER_LOGIN_FORM = "cms.forms.LoginForm"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # never send partners' e-mail hashes away
 WAGTAIL_USER_TIME_ZONES = [
     "UTC",
