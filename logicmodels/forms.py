@@ -6,7 +6,16 @@ from partnerships.models import Organisation
 from .models import CheckIn, Element, Indicator, LogicModel
 
 DATE_ERRORS = {"invalid": "Enter the date as YYYY-MM-DD."}
-NUMBER_ERRORS = {"invalid": "Enter a number, such as 42 or 3.5."}
+TOO_LARGE = (
+    "Figures must be below 10,000,000,000 (ten billion). Check the figure, or report "
+    "it in a larger unit (thousands or millions)."
+)
+NUMBER_ERRORS = {
+    "invalid": "Enter a number, such as 42 or 3.5.",
+    "max_digits": TOO_LARGE,
+    "max_whole_digits": TOO_LARGE,
+    "max_decimal_places": "Round the figure to at most 4 decimal places.",
+}
 
 
 class LogicModelForm(forms.ModelForm):
@@ -128,8 +137,16 @@ class MeasurementForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         help_text="CSV with the columns period_start, period_end, value (or numerator "
-        "and denominator), note."
+        "and denominator), note. At most 5,000 rows and 1 MB a file."
     )
+
+    def clean_file(self):
+        from .services import MAX_IMPORT_BYTES, too_big_message
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(too_big_message())
+        return upload
 
 
 class CheckInForm(forms.Form):

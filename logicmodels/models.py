@@ -3,7 +3,7 @@ indicators that tell them whether it does."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +12,75 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnerships.models import Organisation, Partnership, Responsibility
+
+# Every figure is a DecimalField(max_digits=14, decimal_places=4): below ten billion,
+# at most four decimal places. check_number() holds the boundary with a message
+# people can act on; the readable managers keep an out-of-range row that reached
+# the database some other way from breaking every page that reads it.
+MAX_DIGITS, DECIMAL_PLACES = 14, 4
+NUMBER_LIMIT = Decimal(10) ** (MAX_DIGITS - DECIMAL_PLACES)
+QUANTUM = Decimal(1).scaleb(-DECIMAL_PLACES)
+
+
+def check_number(value, name: str = "The value") -> Decimal | None:
+    """The value as a Decimal the figure fields can hold, or a ValidationError
+    saying what to enter instead. None stays None."""
+    if value is None:
+        return None
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError(
+            f"{name} “{value}” is not a number. Enter a number, such as 42 or 3.5."
+        ) from None
+    if not number.is_finite():
+        raise ValidationError(
+            f"{name} “{value}” is not a finite number. Enter a number, such as 42 "
+            "or 3.5."
+        )
+    if abs(number) >= NUMBER_LIMIT:
+        raise ValidationError(
+            f"{name} “{value}” is too large: figures must be below 10,000,000,000 "
+            "(ten billion). Check the figure, or report it in a larger unit "
+            "(thousands or millions)."
+        )
+    if number != number.quantize(QUANTUM):
+        raise ValidationError(
+            f"{name} “{value}” has more than {DECIMAL_PLACES} decimal places; round "
+            f"it to {DECIMAL_PLACES}."
+        )
+    return number
+
+
+def _check_fields(instance, names: list[str]) -> None:
+    errors = {}
+    for name in names:
+        try:
+            check_number(getattr(instance, name), "This figure")
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
+
+
+def _in_range(name: str, nullable: bool = False) -> models.Q:
+    bounded = models.Q(**{f"{name}__gt": -NUMBER_LIMIT, f"{name}__lt": NUMBER_LIMIT})
+    return bounded | models.Q(**{f"{name}__isnull": True}) if nullable else bounded
+
+
+class ReadableManager(models.Manager):
+    """Leaves out rows whose figures no page could read (only possible where the
+    database does not enforce the precision, as SQLite does not)."""
+
+    def __init__(self, *fields: str, nullable: tuple[str, ...] = ()):
+        super().__init__()
+        self.fields, self.nullable = fields, nullable
+
+    def get_queryset(self):
+        query = models.Q()
+        for name in self.fields:
+            query &= _in_range(name, nullable=name in self.nullable)
+        return super().get_queryset().filter(query)
 
 
 class ModelQuerySet(models.QuerySet):
@@ -206,6 +275,7 @@ class Indicator(models.Model):
         return reverse("logicmodels:indicator", args=[self.pk])
 
     def clean(self):
+        _check_fields(self, ["baseline_value"])
         if self.reporting_until and self.reporting_until < self.reporting_from:
             raise ValidationError(
                 {"reporting_until": "The end of reporting is before its start."}
@@ -227,13 +297,19 @@ class Target(models.Model):
     period_end = models.DateField()
     value = models.DecimalField(max_digits=14, decimal_places=4)
 
+    # Every stored row, readable or not (for repair); `objects` is the default.
+    all_objects = models.Manager()
+    objects = ReadableManager("value")
+
     class Meta:
         ordering = ["period_start", "pk"]
+        default_manager_name = "objects"
 
     def __str__(self):
         return f"{self.value} by {self.period_end}"
 
     def clean(self):
+        _check_fields(self, ["value"])
         if (
             self.period_end
             and self.period_start
@@ -263,12 +339,21 @@ class Measurement(models.Model):
     )
     entered_at = models.DateTimeField(default=timezone.now)
 
+    all_objects = models.Manager()
+    objects = ReadableManager(
+        "value", "numerator", "denominator", nullable=("numerator", "denominator")
+    )
+
     class Meta:
         ordering = ["period_start", "pk"]
+        default_manager_name = "objects"
         indexes = [models.Index(fields=["indicator", "period_start"])]
 
     def __str__(self):
         return f"{self.indicator}: {self.value} ({self.period_start}–{self.period_end})"
+
+    def clean(self):
+        _check_fields(self, ["value", "numerator", "denominator"])
 
 
 class CheckIn(models.Model):

@@ -17,7 +17,20 @@ from wagtail.log_actions import log
 from partnerships import permissions
 from partnerships.models import Partnership
 
-from .models import CheckIn, Element, Indicator, Link, LogicModel, Measurement, Target
+from .models import (
+    CheckIn,
+    Element,
+    Indicator,
+    Link,
+    LogicModel,
+    Measurement,
+    Target,
+    check_number,
+)
+
+# One import request stays small enough to check every row and store it at once.
+MAX_IMPORT_ROWS = 5_000
+MAX_IMPORT_BYTES = 1_000_000
 
 
 def _require(by, model_or_partnership, check=permissions.can_edit):
@@ -153,7 +166,7 @@ def target_add(*, indicator: Indicator, by, period_start, period_end, value) -> 
         indicator=indicator,
         period_start=period_start,
         period_end=period_end,
-        value=value,
+        value=check_number(value, "The target"),
     )
     target.full_clean()
     target.save()
@@ -187,10 +200,17 @@ def _may_measure(by, indicator: Indicator) -> bool:
 
 
 def _value(value, numerator, denominator):
+    """The reported value, checked: given, or numerator / denominator."""
+    value = check_number(value, "The value")
+    numerator = check_number(numerator, "The numerator")
+    denominator = check_number(denominator, "The denominator")
     if value is not None:
         return value
     if numerator is not None and denominator:
-        return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"))
+        return check_number(
+            (numerator / denominator).quantize(Decimal("0.0001")),
+            "Numerator divided by denominator",
+        )
     return None
 
 
@@ -212,7 +232,7 @@ def measurement_add(
         )
     value = _value(value, numerator, denominator)
     _check_measurement(indicator, period_start, period_end, value)
-    return Measurement.objects.create(
+    measurement = Measurement(
         indicator=indicator,
         period_start=period_start,
         period_end=period_end,
@@ -222,6 +242,9 @@ def measurement_add(
         note=note,
         entered_by=by,
     )
+    measurement.full_clean()
+    measurement.save()
+    return measurement
 
 
 CSV_COLUMNS = [
@@ -239,9 +262,27 @@ def _decimal(text: str, name: str):
     if not text:
         return None
     try:
-        return Decimal(text.replace(",", ""))
+        number = Decimal(text.replace(",", ""))
     except InvalidOperation:
         raise ValidationError(f"{name} “{text}” is not a number.") from None
+    return check_number(number, name)
+
+
+def too_big_message() -> str:
+    return (
+        f"The file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB, the most one "
+        f"import takes. Nothing was imported: split it into files of at most "
+        f"{MAX_IMPORT_ROWS:,} rows and import them one after another."
+    )
+
+
+def too_many_message() -> str:
+    return (
+        f"The file has more than {MAX_IMPORT_ROWS:,} rows, the most one import "
+        "takes. Nothing was imported: split it into files of at most "
+        f"{MAX_IMPORT_ROWS:,} rows (each with the header line) and import them one "
+        "after another."
+    )
 
 
 def _date(text: str, name: str):
@@ -255,9 +296,12 @@ def measurements_import(
     *, indicator: Indicator, by, data: bytes
 ) -> tuple[int, list[str]]:
     """Import a CSV (period_start, period_end, value or numerator/denominator,
-    note). Every bad row is reported and nothing is imported if any row is bad."""
+    note). Every bad row is reported and nothing is imported if any row is bad;
+    a file over MAX_IMPORT_ROWS rows or MAX_IMPORT_BYTES is refused whole."""
     if not _may_measure(by, indicator):
         raise PermissionDenied
+    if len(data) > MAX_IMPORT_BYTES:
+        return 0, [too_big_message()]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -270,6 +314,8 @@ def measurements_import(
         ]
     rows, problems = [], []
     for number, row in enumerate(reader, start=2):
+        if number - 1 > MAX_IMPORT_ROWS:
+            return 0, [too_many_message()]
         try:
             start = _date(row.get("period_start"), "period_start")
             end = _date(row.get("period_end"), "period_end")

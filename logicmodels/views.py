@@ -21,7 +21,7 @@ from .forms import (
     MeasurementForm,
     TargetForm,
 )
-from .models import Element, Indicator, LogicModel, progress
+from .models import Element, Indicator, LogicModel, Measurement, Target, progress
 
 
 def get_model_for(user, pk, action="view") -> LogicModel:
@@ -435,6 +435,21 @@ def indicator_detail(request, indicator_pk):
             series,
             y_min=0,
             y_max=ceiling * 1.1,
+        )
+    # Rows the page cannot read (out of range, stored around the checks) are left
+    # out by the models' managers; say so instead of failing for everyone.
+    hidden = (
+        Measurement.all_objects.filter(indicator=indicator).count()
+        - len(measurements)
+        + Target.all_objects.filter(indicator=indicator).count()
+        - len(targets)
+    )
+    if hidden:
+        messages.warning(
+            request,
+            f"{hidden} stored figure{'s' if hidden != 1 else ''} of this indicator "
+            "could not be read and {} left out. Ask hub staff to correct "
+            "{}.".format(*(("are", "them") if hidden != 1 else ("is", "it"))),
         )
     latest = measurements[-1] if measurements else None
     current_target = next(

@@ -9,7 +9,7 @@ from django.core.validators import validate_email
 from partnerships.forms import DateInput
 from partnerships.models import Organisation, timezone_choices
 
-from .models import MeetingSeries
+from .models import MAX_COUNT, MeetingSeries, validate_rule, validate_start
 
 User = get_user_model()
 
@@ -69,7 +69,15 @@ class SeriesForm(forms.Form):
         help_text="For a custom rule.",
     )
     interval = forms.IntegerField(
-        initial=1, required=False, help_text="Every 1, 2, 3 … weeks or months."
+        initial=1,
+        min_value=1,
+        max_value=366,
+        required=False,
+        help_text="Every 1, 2, 3 … weeks or months.",
+        error_messages={
+            "min_value": "The interval must be 1 or more.",
+            "max_value": "The interval must be 366 or less.",
+        },
     )
     weekday = forms.ChoiceField(choices=[("", "—"), *WEEKDAYS], required=False)
     nth = forms.TypedChoiceField(
@@ -99,7 +107,9 @@ class SeriesForm(forms.Form):
         label="Ends on",
         error_messages={"invalid": "Enter the end date as YYYY-MM-DD."},
     )
-    count = forms.IntegerField(min_value=1, required=False, label="Or after … meetings")
+    count = forms.IntegerField(
+        min_value=1, max_value=MAX_COUNT, required=False, label="Or after … meetings"
+    )
     start_date = forms.DateField(
         widget=DateInput(),
         label="First meeting",
@@ -193,6 +203,10 @@ class SeriesForm(forms.Form):
         data["rrule"] = rule
         if start and data.get("start_time"):
             data["start_local"] = datetime.datetime.combine(start, data["start_time"])
+            try:
+                validate_rule(rule, data["start_local"])
+            except ValidationError as error:
+                self.add_error(None, error)
         return data
 
 
@@ -211,6 +225,12 @@ class MoveForm(forms.Form):
     date = forms.DateField(
         widget=DateInput(), error_messages={"invalid": "Enter the date as YYYY-MM-DD."}
     )
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        validate_start(date, "new date")
+        return date
+
     time = forms.TimeField(widget=TimeInput())
     notify = forms.BooleanField(
         required=False, initial=True, label="Send the change to invitees"

@@ -8,6 +8,7 @@ multi-valued RDATE lists, which some servers read only the first value of)."""
 from __future__ import annotations
 
 import datetime
+import logging
 import zoneinfo
 from collections.abc import Iterable
 
@@ -17,6 +18,10 @@ from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStand
 from icalendar.prop import vCalAddress, vText
 
 PRODID = "-//Partnership workspace//Meetings//EN"
+
+logger = logging.getLogger(__name__)
+# Time-zone tables are written for these years at most, whatever a row says.
+ZONE_YEARS = (1999, 2102)
 
 
 def _transitions(zone: zoneinfo.ZoneInfo, start: datetime.datetime, end):
@@ -53,8 +58,11 @@ def vtimezone(tzid: str, first: datetime.date, last: datetime.date) -> Timezone:
     zone = zoneinfo.ZoneInfo(tzid)
     component = Timezone()
     component.add("tzid", tzid)
-    start = datetime.datetime(first.year - 1, 1, 1, tzinfo=datetime.UTC)
-    end = datetime.datetime(last.year + 2, 1, 1, tzinfo=datetime.UTC)
+    low, high = ZONE_YEARS
+    first_year = min(max(first.year - 1, low), high)
+    last_year = max(min(last.year + 2, high), first_year)
+    start = datetime.datetime(first_year, 1, 1, tzinfo=datetime.UTC)
+    end = datetime.datetime(last_year, 1, 1, tzinfo=datetime.UTC)
     changes = _transitions(zone, start, end)
     if not changes:
         offset = start.astimezone(zone).utcoffset()
@@ -175,9 +183,13 @@ def build_calendar(
     method: str | None = None,
     name: str | None = None,
     refresh: str | None = None,
+    skip_broken: bool = False,
 ) -> Calendar:
     """entries: (series, overrides, invitees) triples. Overrides are meetings that
-    were moved or cancelled; cancelled ones become EXDATEs on the series too."""
+    were moved or cancelled; cancelled ones become EXDATEs on the series too.
+
+    With skip_broken (feeds), a series that cannot be written is left out and
+    logged, so one bad row never takes everyone else's calendar down."""
     stamp = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -198,28 +210,48 @@ def build_calendar(
     zones: dict[str, list[datetime.date]] = {}
     events = []
     for series, overrides, invitees in entries:
-        invitees = list(invitees)
-        cancelled = [m.original_start for m in overrides if m.state == "cancelled"]
-        events.append(
-            series_event(series, cancelled=cancelled, invitees=invitees, stamp=stamp)
-        )
-        for meeting in overrides:
-            if meeting.state != "cancelled":
-                events.append(
-                    override_event(series, meeting, invitees=invitees, stamp=stamp)
-                )
-        dates = zones.setdefault(series.timezone, [])
-        dates.append(series.local_start.date())
-        until = _rrule_dict(series.rrule).get("UNTIL")
-        last = until[0] if until else None
-        if isinstance(last, datetime.datetime):
-            last = last.date()
-        dates.append(last or timezone.localdate() + datetime.timedelta(days=800))
+        try:
+            problem = series.problem() if skip_broken else None
+            if problem:
+                raise ValueError(problem)
+            built, span = _series_events(series, overrides, invitees, stamp=stamp)
+            if skip_broken:
+                # Serialise now: a value the format cannot hold fails here, not
+                # in the middle of the whole calendar.
+                for event in built:
+                    event.to_ical()
+        except Exception as error:  # noqa: BLE001 - any bad row, skipped
+            if not skip_broken:
+                raise
+            logger.warning(
+                "Meeting series %s left out of a calendar feed: %s", series.pk, error
+            )
+            continue
+        events.extend(built)
+        zones.setdefault(series.timezone, []).extend(span)
     for tzid, dates in sorted(zones.items()):
         calendar.add_component(vtimezone(tzid, min(dates), max(dates)))
     for event in events:
         calendar.add_component(event)
     return calendar
+
+
+def _series_events(series, overrides, invitees, *, stamp) -> tuple[list, tuple]:
+    """The series event and its overrides, and the dates its time zone must cover."""
+    invitees = list(invitees)
+    cancelled = [m.original_start for m in overrides if m.state == "cancelled"]
+    built = [series_event(series, cancelled=cancelled, invitees=invitees, stamp=stamp)]
+    for meeting in overrides:
+        if meeting.state != "cancelled":
+            built.append(
+                override_event(series, meeting, invitees=invitees, stamp=stamp)
+            )
+    until = _rrule_dict(series.rrule).get("UNTIL")
+    last = until[0] if until else None
+    if isinstance(last, datetime.datetime):
+        last = last.date()
+    last = last or timezone.localdate() + datetime.timedelta(days=800)
+    return built, (series.local_start.date(), last)
 
 
 def cancel_calendar(series, *, meeting=None, invitees: Iterable = ()) -> Calendar:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import secrets
 import uuid
 import zoneinfo
@@ -18,6 +19,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnerships.models import Organisation, Partnership, Responsibility
+
+logger = logging.getLogger(__name__)
+
+# Bounds for a meeting cadence. Calendars, time-zone tables and every subscriber's
+# client expand the rule, so one absurd series must never reach them.
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
+MAX_INTERVAL = {"DAILY": 366, "WEEKLY": 104, "MONTHLY": 24, "YEARLY": 5}
+MAX_COUNT = 1000
+MIN_DURATION, MAX_DURATION = 5, 24 * 60
+# What the series form writes; anything else in a rule is refused.
+RULE_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "WKST"}
 
 
 class SeriesQuerySet(models.QuerySet):
@@ -108,16 +121,33 @@ class MeetingSeries(models.Model):
     ) -> list[datetime.datetime]:
         """Naive wall-clock starts, as RFC 5545 expands them in the series' zone
         (impossible dates such as 31 April are skipped, as the RFC says)."""
-        rule = self.rule()
-        values = rule.xafter(after, inc=True) if after else iter(rule)
         results = []
-        for value in values:
-            if before is not None and value >= before:
-                break
-            results.append(value)
-            if len(results) >= limit:
-                break
+        try:
+            rule = self.rule()
+            values = rule.xafter(after, inc=True) if after else iter(rule)
+            for value in values:
+                if before is not None and value >= before:
+                    break
+                results.append(value)
+                if len(results) >= limit:
+                    break
+        except (ValueError, TypeError, OverflowError, LookupError):
+            # A stored rule that cannot be expanded (written before the bounds
+            # existed, or straight to the database) shows what it can and no more.
+            logger.warning("Meeting series %s: its rule cannot be expanded", self.pk)
         return results
+
+    def problem(self) -> str | None:
+        """Why this stored series cannot go into a calendar, or None when it can."""
+        try:
+            self.zone  # noqa: B018 - raises for an unknown time zone
+            validate_rule(self.rrule, self.local_start)
+            validate_duration(self.duration_minutes)
+        except ValidationError as error:
+            return " ".join(error.messages)
+        except (ValueError, TypeError, OverflowError, LookupError) as error:
+            return str(error)
+        return None
 
     def to_utc(self, local: datetime.datetime) -> datetime.datetime:
         return local.replace(tzinfo=self.zone).astimezone(datetime.UTC)
@@ -127,13 +157,96 @@ class MeetingSeries(models.Model):
         return datetime.timedelta(minutes=self.duration_minutes)
 
 
+def _rule_parts(text: str) -> dict[str, str]:
+    parts: dict[str, str] = {}
+    body = text.strip().upper().removeprefix("RRULE:")
+    for piece in body.split(";"):
+        name, equals, value = piece.strip().partition("=")
+        if not equals or not name or not value:
+            raise ValidationError(
+                f"The recurrence rule is not valid: “{piece}” is not NAME=value. "
+                "Write it like FREQ=MONTHLY;BYDAY=2TU."
+            )
+        if name not in RULE_PARTS:
+            raise ValidationError(
+                f"The recurrence rule may not use {name}: a meeting series repeats by "
+                "FREQ, INTERVAL, BYDAY or BYMONTHDAY, and ends by COUNT or UNTIL."
+            )
+        if name in parts:
+            raise ValidationError(f"The recurrence rule names {name} twice.")
+        parts[name] = value
+    return parts
+
+
+def _bounded_int(parts: dict, name: str, low: int, high: int, message: str) -> None:
+    value = parts.get(name)
+    if value is None:
+        return
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ValidationError(message)
+
+
+def validate_start(start: datetime.datetime | datetime.date, what="first meeting"):
+    """A meeting date calendars can hold: between EARLIEST_YEAR and LATEST_YEAR."""
+    if not EARLIEST_YEAR <= start.year <= LATEST_YEAR:
+        raise ValidationError(
+            f"The {what} must be between the years {EARLIEST_YEAR} and "
+            f"{LATEST_YEAR}; check the date (for example 2026-10-13)."
+        )
+
+
+def validate_duration(minutes: int) -> None:
+    if not MIN_DURATION <= minutes <= MAX_DURATION:
+        raise ValidationError(
+            f"A meeting lasts from {MIN_DURATION} to {MAX_DURATION} minutes; "
+            "for a longer event, schedule several meetings."
+        )
+
+
 def validate_rule(text: str, start: datetime.datetime) -> None:
+    """Refuse a cadence no calendar can hold: unknown parts, an interval or count
+    out of bounds, a first meeting or an end outside EARLIEST_YEAR–LATEST_YEAR."""
+    validate_start(start)
+    parts = _rule_parts(text)
+    frequency = parts.get("FREQ")
+    if frequency not in MAX_INTERVAL:
+        raise ValidationError(
+            "Say how often the series repeats: FREQ=DAILY, WEEKLY, MONTHLY or YEARLY."
+        )
+    interval = parts.get("INTERVAL", "1")
+    if interval.isdigit() and int(interval) == 0:
+        raise ValidationError("The interval must be 1 or more.")
+    most = MAX_INTERVAL[frequency]
+    unit = {"DAILY": "days", "WEEKLY": "weeks", "MONTHLY": "months", "YEARLY": "years"}
+    _bounded_int(
+        parts,
+        "INTERVAL",
+        1,
+        most,
+        f"The interval must be a whole number from 1 to {most} "
+        f"(every 1 to {most} {unit[frequency]}).",
+    )
+    _bounded_int(
+        parts,
+        "COUNT",
+        1,
+        MAX_COUNT,
+        f"A series has from 1 to {MAX_COUNT} meetings; for a longer one, give an "
+        "end date instead or start a new series later.",
+    )
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise ValidationError("End the series by a date or by a number, not both.")
+    until = parts.get("UNTIL", "")
+    if until and not (
+        until[:4].isdigit() and EARLIEST_YEAR <= int(until[:4]) <= LATEST_YEAR
+    ):
+        raise ValidationError(
+            f"The series must end by {LATEST_YEAR}-12-31; choose an earlier end date."
+        )
     try:
         rule = rrule.rrulestr(text, dtstart=start)
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, OverflowError) as error:
         raise ValidationError(f"The recurrence rule is not valid: {error}.") from None
-    if "INTERVAL=0" in text.upper().replace(" ", ""):
-        raise ValidationError("The interval must be 1 or more.")
     if rule.after(start, inc=True) is None:
         raise ValidationError(
             "This rule produces no meetings: the end comes before the first date."
@@ -171,6 +284,32 @@ class Invitee(models.Model):
     @property
     def display(self) -> str:
         return f"{self.name} <{self.email}>" if self.name else self.email
+
+    def accounts(self) -> list:
+        """The workspace accounts this invitee is: the linked user, or else any
+        account with the same address (an address alone can still be a person)."""
+        from django.contrib.auth import get_user_model
+
+        if self.user_id:
+            return [self.user]
+        return list(get_user_model().objects.filter(email__iexact=self.email))
+
+    def may_take_part(self, partnership: Partnership | None = None) -> bool:
+        """Still invited, and if the invitee is a workspace account, that account is
+        active and may still see the partnership. Decided again at every use: an
+        RSVP link, an invitation leaving, a minutes e-mail."""
+        from partnerships import permissions
+
+        if self.removed_at is not None:
+            return False
+        partnership = partnership or self.series.partnership
+        accounts = self.accounts()
+        if not accounts:
+            return True  # a bare address: invited while it stays on the list
+        return any(
+            user.is_active and permissions.can_view(user, partnership)
+            for user in accounts
+        )
 
 
 class Meeting(models.Model):
@@ -348,6 +487,7 @@ class Delivery(models.Model):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        WITHHELD = "withheld", "Not sent: no longer invited or no longer has access"
 
     series = models.ForeignKey(
         MeetingSeries, on_delete=models.CASCADE, related_name="deliveries"

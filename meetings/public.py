@@ -3,6 +3,7 @@ and RSVP links. A wrong, rotated or tampered token is a bare 404."""
 
 import hashlib
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import render
@@ -10,6 +11,7 @@ from django.utils.http import http_date, quote_etag
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from partnerships import permissions
 from partnerships.models import Partnership
 
 from . import ical, services
@@ -37,6 +39,11 @@ def feed(request, token):
         .first()
     )
     if record is None:
+        raise Http404
+    if record.partnership_id and not permissions.can_view(
+        record.user, record.partnership
+    ):
+        # The owner lost sight of the partnership: the feed stops, as if rotated.
         raise Http404
     series = _feed_series(record)
     # Cheap fingerprint first: an unchanged feed answers 304 without building it.
@@ -72,7 +79,9 @@ def feed(request, token):
         if record.partnership_id
         else f"Meetings of {record.user.get_full_name() or record.user.username}"
     )
-    calendar = ical.build_calendar(entries, name=name, refresh=REFRESH)
+    calendar = ical.build_calendar(
+        entries, name=name, refresh=REFRESH, skip_broken=True
+    )
     response = HttpResponse(
         ical.to_bytes(calendar), content_type="text/calendar; charset=utf-8"
     )
@@ -87,13 +96,24 @@ def feed(request, token):
 def rsvp(request, token):
     try:
         invitee, meeting = services.rsvp_resolve(token)
+    except services.RSVPWithdrawn:
+        # A genuine link whose invitee is no longer invited or lost access: say
+        # so plainly, and show nothing of the meeting.
+        return render(request, "meetings/rsvp_withdrawn.html", status=410)
     except services.RSVPInvalid:
         raise Http404 from None
-    recorded = None
+    recorded = error = None
     if request.method == "POST":
-        recorded = services.rsvp_record(
-            invitee=invitee, meeting=meeting, response=request.POST.get("response", "")
-        )
+        try:
+            recorded = services.rsvp_record(
+                invitee=invitee,
+                meeting=meeting,
+                response=request.POST.get("response", ""),
+            )
+        except services.RSVPWithdrawn:
+            return render(request, "meetings/rsvp_withdrawn.html", status=410)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
     current = Attendance.objects.filter(meeting=meeting, invitee=invitee).first()
     return render(
         request,
@@ -104,6 +124,7 @@ def rsvp(request, token):
             "series": meeting.series,
             "current": current,
             "recorded": recorded,
+            "error": error,
             "choices": [
                 (value, label)
                 for value, label in Attendance.Response.choices

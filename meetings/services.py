@@ -32,7 +32,9 @@ from .models import (
     Invitee,
     Meeting,
     MeetingSeries,
+    validate_duration,
     validate_rule,
+    validate_start,
 )
 
 RSVP_SALT = "meetings.rsvp"
@@ -69,7 +71,10 @@ def occurrences(
     meetings: list[Meeting] | None = None,
 ) -> list[Occurrence]:
     """The series' dates between start and end (UTC), with moves applied."""
-    zone = series.zone
+    try:
+        zone = series.zone
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return []  # a stored time zone that no longer exists: nothing to expand
     local_from = timezone.localtime(start, zone).replace(tzinfo=None)
     local_to = timezone.localtime(end, zone).replace(tzinfo=None)
     # Moved meetings can land in the window from outside it, so look wider.
@@ -156,6 +161,7 @@ def series_create(
     _require(by, partnership, permissions.can_coordinate)
     zone = _zone(tz)
     validate_rule(rrule, start_local)
+    validate_duration(duration_minutes)
     invitees = _clean_invitees(invitees)
     series = MeetingSeries(
         partnership=partnership,
@@ -226,6 +232,7 @@ def series_update(*, series: MeetingSeries, by, notify: bool = True, **fields) -
         fields["timezone"] = fields.pop("tz")
     if "start_local" in fields:
         start_local = fields.pop("start_local")
+        validate_start(start_local)
         zone = _zone(fields.get("timezone", series.timezone))
         fields["start"] = start_local.replace(tzinfo=zone)
     changed = {k: v for k, v in fields.items() if getattr(series, k) != v}
@@ -234,6 +241,7 @@ def series_update(*, series: MeetingSeries, by, notify: bool = True, **fields) -
     for key, value in changed.items():
         setattr(series, key, value)
     validate_rule(series.rrule, series.local_start)
+    validate_duration(series.duration_minutes)
     series.full_clean()
     series.save()
     _bump(series)
@@ -286,6 +294,7 @@ def meeting_move(
     _require(by, series.partnership, permissions.can_coordinate)
     if meeting.state != Meeting.State.SCHEDULED:
         raise ValidationError("Only a scheduled meeting can be moved.")
+    validate_start(start_local, "new date")
     start = start_local.replace(tzinfo=series.zone)
     meeting.end = start + (meeting.end - meeting.start)
     meeting.start = start
@@ -435,7 +444,11 @@ def rsvp_links(series: MeetingSeries, invitee: Invitee) -> dict:
 
 
 class RSVPInvalid(Exception):
-    pass
+    """Not a link we made (tampered, expired, or for no occurrence)."""
+
+
+class RSVPWithdrawn(RSVPInvalid):
+    """A link we made, for someone no longer invited or no longer with access."""
 
 
 def rsvp_resolve(token: str) -> tuple[Invitee, Meeting]:
@@ -444,12 +457,14 @@ def rsvp_resolve(token: str) -> tuple[Invitee, Meeting]:
     except signing.BadSignature:
         raise RSVPInvalid from None
     invitee = (
-        Invitee.objects.select_related("series__partnership")
-        .filter(pk=data.get("i"), removed_at__isnull=True)
+        Invitee.objects.select_related("series__partnership", "user")
+        .filter(pk=data.get("i"))
         .first()
     )
     if invitee is None or not data.get("o"):
         raise RSVPInvalid
+    if not invitee.may_take_part():
+        raise RSVPWithdrawn
     try:
         meeting = occurrence_for(invitee.series, data["o"])
     except ValidationError:
@@ -459,6 +474,13 @@ def rsvp_resolve(token: str) -> tuple[Invitee, Meeting]:
 
 @transaction.atomic
 def rsvp_record(*, invitee: Invitee, meeting: Meeting, response: str) -> Attendance:
+    """The invitee's own answer, authorised by their signed link: it counts only
+    while they are invited and (for an account) may still see the partnership."""
+    invitee = Invitee.objects.select_related("series__partnership", "user").get(
+        pk=invitee.pk
+    )
+    if meeting.series_id != invitee.series_id or not invitee.may_take_part():
+        raise RSVPWithdrawn
     if response not in Attendance.Response.values:
         raise ValidationError("Answer accept, tentative or decline.")
     attendance, _ = Attendance.objects.get_or_create(meeting=meeting, invitee=invitee)
@@ -626,23 +648,30 @@ def meeting_close(*, meeting: Meeting, by, summary: str = "") -> Meeting:
     _log(series, "close_meeting", by, meeting=str(meeting))
     from partnerships.emails import send_email
 
-    attendees = list(
-        meeting.attendance.filter(attended=True).values_list(
-            "invitee__email", flat=True
-        )
-    )
+    context = {
+        "meeting": meeting,
+        "items": list(meeting.agenda.all()),
+        "decisions": list(meeting.decisions.all()),
+        "actions": list(meeting.actions.select_related("owner")),
+        "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + meeting.get_absolute_url(),
+    }
+    people, addresses = [], []
+    for attendance in meeting.attendance.filter(
+        attended=True, invitee__removed_at__isnull=True
+    ).select_related("invitee__user"):
+        invitee = attendance.invitee
+        if invitee.user_id:
+            people.append(invitee.user.email)
+        elif invitee.accounts():
+            people.append(invitee.email)
+        else:
+            addresses.append(invitee.email)
+    # Workspace accounts: the mail task asks the access policy again as it sends.
     send_email(
-        "meeting-minutes",
-        to=attendees,
-        context={
-            "meeting": meeting,
-            "items": list(meeting.agenda.all()),
-            "decisions": list(meeting.decisions.all()),
-            "actions": list(meeting.actions.select_related("owner")),
-            "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-            + meeting.get_absolute_url(),
-        },
+        "meeting-minutes", to=people, context=context, partnership=series.partnership
     )
+    # Invitees without an account get the minutes while they are still invited.
+    send_email("meeting-minutes", to=addresses, context=context)
     return meeting
 
 
