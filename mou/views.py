@@ -447,7 +447,11 @@ def mou_export(request, mou_pk, fmt):
         raise Http404
     mou = get_mou_for(request.user, mou_pk)
     template = DocumentTemplate.objects.filter(is_active=True).first()
-    docx = documents.render_docx(mou, template.file if template else None)
+    try:
+        docx = documents.render_docx(mou, template.file if template else None)
+    except documents.LayoutRefused as problem:
+        messages.error(request, str(problem))
+        return HttpResponseRedirect(mou.get_absolute_url())
     filename = f"{mou.partnership.name} MOU v{mou.version}".replace('"', "")
     if fmt == "pdf":
         try:
