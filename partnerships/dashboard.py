@@ -112,9 +112,14 @@ def completion(user, today: datetime.date | None = None) -> Figure:
 
 
 def health_scores(user) -> Figure:
-    """The latest health-check mean per partnership beside the one before."""
+    """The latest health-check mean per partnership beside the one before, from
+    finished rounds only (a live mean would reveal each answer as it comes)."""
     rows = (
         PracticeRating.objects.filter(response__round__partnership__in=_visible(user))
+        .filter(
+            Q(response__round__closed_at__isnull=False)
+            | Q(response__round__closes_on__lt=timezone.localdate())
+        )
         .values(
             "response__round_id",
             "response__round__partnership_id",

@@ -1,8 +1,10 @@
 """Health-check results: means per practice and per organisation, trends across
 rounds, and pairs of organisations that see their collaboration differently.
 
-A score is shown only when at least MIN_RESPONDENTS people gave it, so no one's
-answer can be singled out."""
+Nothing is shown while a round is open: watching a live average move as each
+answer arrives would reveal that answer. After the round closes, a score is shown
+only when at least MIN_RESPONDENTS people gave it, so no one's answer can be
+singled out."""
 
 from __future__ import annotations
 
@@ -54,6 +56,7 @@ class RoundResults:
     organisations: list[tuple[str, list[Score]]]
     pairs: list[Pair] = field(default_factory=list)
     respondents: int = 0
+    pending: bool = False
 
     @property
     def flagged_pairs(self) -> list[Pair]:
@@ -61,6 +64,14 @@ class RoundResults:
 
 
 def round_results(health_round: HealthCheckRound) -> RoundResults:
+    if health_round.is_open:
+        return RoundResults(
+            round=health_round,
+            practices=[(label, Score(None, 0)) for _value, label in Practice.choices],
+            organisations=[],
+            respondents=health_round.responses.count(),
+            pending=True,
+        )
     ratings = PracticeRating.objects.filter(response__round=health_round)
     overall = {
         row["practice"]: row
@@ -112,9 +123,12 @@ def round_results(health_round: HealthCheckRound) -> RoundResults:
         if a >= b or (b, a) not in directed or a not in names or b not in names:
             continue
         backward = directed[(b, a)]
-        # The flag itself reveals only that the two sides differ, which is the
-        # conversation worth having; the levels stay hidden below the threshold.
-        flagged = abs(forward["mean"] - backward["mean"]) >= ASYMMETRY_LEVELS
+        # The flag is a figure too: it is raised only where both directions
+        # have enough respondents to be shown.
+        flagged = (
+            min(forward["n"], backward["n"]) >= MIN_RESPONDENTS
+            and abs(forward["mean"] - backward["mean"]) >= ASYMMETRY_LEVELS
+        )
         pairs.append(
             Pair(
                 names[a],
@@ -134,8 +148,12 @@ def round_results(health_round: HealthCheckRound) -> RoundResults:
 
 
 def trend(partnership: Partnership, limit: int = 8) -> tuple[list[str], dict]:
-    """Mean per practice for the latest rounds, oldest first."""
-    rounds = list(partnership.health_rounds.order_by("-opened_at", "-pk")[:limit])
+    """Mean per practice for the latest finished rounds, oldest first."""
+    rounds = [
+        r
+        for r in partnership.health_rounds.order_by("-opened_at", "-pk")[: limit + 1]
+        if not r.is_open
+    ][:limit]
     rounds.reverse()
     rows = {
         (row["response__round_id"], row["practice"]): row

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from .views import accountability, dashboard, health, partners, referrals
+from .views import (
+    accountability,
+    dashboard,
+    health,
+    organisations,
+    partners,
+    referrals,
+)
 
 app_name = "partnerships"
 
@@ -20,6 +27,26 @@ urlpatterns = [
     ),
     path("referrals/inbox/", referrals.referral_inbox, name="referral_inbox"),
     path("directory/import/", referrals.directory_import, name="directory_import"),
+    path(
+        "organisations/<int:pk>/",
+        organisations.organisation_people,
+        name="organisation",
+    ),
+    path(
+        "organisations/<int:pk>/proposals/<int:invitation_pk>/approve/",
+        organisations.proposal_approve,
+        name="proposal_approve",
+    ),
+    path(
+        "organisations/<int:pk>/proposals/<int:invitation_pk>/decline/",
+        organisations.proposal_decline,
+        name="proposal_decline",
+    ),
+    path(
+        "organisations/<int:pk>/people/<int:membership_pk>/",
+        organisations.membership_change,
+        name="membership_change",
+    ),
     path("<int:pk>/", partners.partnership_detail, name="detail"),
     path("<int:pk>/referrals/", referrals.referral_index, name="referrals"),
     path("<int:pk>/referrals/protocol/", referrals.protocol_edit, name="protocol"),

@@ -86,6 +86,21 @@ LOG_ACTIONS = {
         "{organisation} left the partnership",
     ),
     "partnerships.invite": ("Invite", "Invited {email} for {organisation} as {role}"),
+    "partnerships.propose_person": (
+        "Propose a person",
+        "Proposed {email} to act for {organisation} as {role}; waiting for "
+        "{organisation} to confirm",
+    ),
+    "partnerships.approve_person": (
+        "Confirm a proposed person",
+        "{organisation} confirmed {email} as {role}",
+    ),
+    "partnerships.decline_person": (
+        "Decline a proposed person",
+        "{organisation} declined {email}",
+    ),
+    "partnerships.change_member": ("Change member", "Changed how {person} works"),
+    "partnerships.remove_member": ("Remove member", "{person} left the organisation"),
     "partnerships.revoke_invitation": (
         "Withdraw invitation",
         "Withdrew the invitation to {email}",
@@ -127,9 +142,25 @@ LOG_ACTIONS = {
     "partnerships.close_health_check": ("Close health check", "Closed {title}"),
     "partnerships.answer_health_check": (
         "Answer health check",
-        "Someone from {organisation} answered {title}",
+        "A response to {title} was recorded",
     ),
     "partnerships.refer": ("Refer", "{sender} referred a client to {receiver}"),
+    "partnerships.referral_create": (
+        "Refer",
+        "{sender} referred a client to {receiver}",
+    ),
+    "partnerships.referral_move": (
+        "Update referral",
+        "Referral from {sender} to {receiver}: {from} → {to}",
+    ),
+    "partnerships.referral_feedback": (
+        "Close referral loop",
+        "{receiver} sent the outcome back to {sender}",
+    ),
+    "partnerships.referral_consent_revoke": (
+        "Record revoked consent",
+        "{by} recorded that the client revoked consent",
+    ),
     "partnerships.referral_protocol": (
         "Change referral protocol",
         "Saved version {version} of the referral protocol",

@@ -69,13 +69,14 @@ def cast(db) -> Cast:
     )
     ParticipationFactory(partnership=lakeshore, organisation=housing_org)
 
-    coordinator = member("coordinator", northside)
+    # Each organisation's administrator decides who works for it.
+    coordinator = member("coordinator", northside, admin=True)
     partner = member("partner", riverside)
-    signatory = member("signatory", riverside)
-    housing = member("housing", housing_org)
+    signatory = member("signatory", riverside, admin=True)
+    housing = member("housing", housing_org, admin=True)
     leader = member("leader", northside, leadership=True)
-    outsider = member("outsider", lakeshore_org)
-    stranger = member("stranger", stranger_org)
+    outsider = member("outsider", lakeshore_org, admin=True)
+    stranger = member("stranger", stranger_org, admin=True)
     hub = UserFactory(username="hub", is_staff=True, is_superuser=True)
 
     Role = PartnershipRole.Role

@@ -87,11 +87,13 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
     amount = 20
 
 
-def member(user_or_name, organisation, *, leadership=False):
+def member(user_or_name, organisation, *, leadership=False, admin=False):
     user = (
         UserFactory(username=user_or_name)
         if isinstance(user_or_name, str)
         else user_or_name
     )
-    MembershipFactory(user=user, organisation=organisation, is_leadership=leadership)
+    MembershipFactory(
+        user=user, organisation=organisation, is_leadership=leadership, is_admin=admin
+    )
     return user

@@ -90,6 +90,12 @@ class Membership(models.Model):
         help_text="Leadership viewers follow every partnership of the organisation "
         "read-only, through dashboards and reports.",
     )
+    is_admin = models.BooleanField(
+        "organisation administrator",
+        default=False,
+        help_text="Administrators decide who works for the organisation in the "
+        "workspace: they add colleagues and approve people that partners propose.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -366,6 +372,24 @@ class Invitation(models.Model):
         related_name="+",
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # An invitation makes its person a member of the organisation, so the
+    # organisation must agree: it is approved when made by hub staff or one of
+    # the organisation's administrators, or by one of them later. The founding
+    # contact of an organisation created in the same step becomes its first
+    # administrator.
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    founding = models.BooleanField(
+        default=False,
+        help_text="The first person of an organisation that was new to the "
+        "workspace; they become its administrator.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -384,11 +408,17 @@ class Invitation(models.Model):
 
     @property
     def expires_at(self):
-        return self.created_at + timezone.timedelta(seconds=settings.INVITATION_MAX_AGE)
+        """Links are valid for a week from when they were sent: on approval."""
+        sent = self.approved_at or self.created_at
+        return sent + timezone.timedelta(seconds=settings.INVITATION_MAX_AGE)
 
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
 
     @property
     def state(self) -> str:
@@ -396,6 +426,8 @@ class Invitation(models.Model):
             return "accepted"
         if self.revoked_at:
             return "revoked"
+        if not self.is_approved:
+            return "awaiting approval"
         if self.is_expired:
             return "expired"
         return "pending"

@@ -91,6 +91,41 @@ def responsibility_create(
     source: str = Responsibility.Source.MANUAL,
     source_object=None,
 ) -> Responsibility:
+    """A responsibility someone adds by hand: for their own organisation, or for
+    any partner when they coordinate."""
+    permissions.require(by, partnership, "edit")
+    if not permissions.can_act_for(by, partnership, owner.pk):
+        raise PermissionDenied(
+            "You can add responsibilities for your own organisation; ask the "
+            "coordinator to assign one to another partner."
+        )
+    return _responsibility_insert(
+        partnership=partnership,
+        by=by,
+        title=title,
+        owner=owner,
+        owner_person=owner_person,
+        details=details,
+        due_date=due_date,
+        cadence=cadence,
+        source=source,
+        source_object=source_object,
+    )
+
+
+def _responsibility_insert(
+    *,
+    partnership: Partnership,
+    by,
+    title: str,
+    owner: Organisation,
+    owner_person=None,
+    details: str = "",
+    due_date: datetime.date | None = None,
+    cadence: str = "",
+    source: str = Responsibility.Source.MANUAL,
+    source_object=None,
+) -> Responsibility:
     _check_owner(partnership, owner, owner_person)
     responsibility = Responsibility(
         partnership=partnership,
@@ -126,12 +161,32 @@ def responsibility_create(
 
 
 EDITABLE_FIELDS = ("title", "details", "owner", "owner_person", "due_date", "cadence")
+# What is owed, by whom and when is the partnership's decision (coordinators);
+# the owner organisation only chooses which of its people carries it.
+TERMS = ("title", "details", "owner", "due_date", "cadence")
 
 
 @transaction.atomic
 def responsibility_edit(*, responsibility: Responsibility, by, **fields):
     if not permissions.can_change_responsibility(by, responsibility):
         raise PermissionDenied
+    changed_terms = [
+        key
+        for key in TERMS
+        if key in fields and fields[key] != getattr(responsibility, key)
+    ]
+    if changed_terms and not permissions.can_reassign_responsibility(
+        by, responsibility
+    ):
+        if responsibility.source == Responsibility.Source.MOU_CLAUSE:
+            raise PermissionDenied(
+                "This commitment is written in the MOU: change who does it or by "
+                "when with an amendment to the MOU."
+            )
+        raise PermissionDenied(
+            "Only the partnership's coordinators change what is owed, by whom and "
+            "when. Report progress or choose the person from your organisation."
+        )
     return _responsibility_apply(responsibility, by, fields)
 
 
@@ -271,7 +326,7 @@ def responsibility_from_source(
         source_type=content_type, source_id=str(source_object.pk)
     ).first()
     if existing is None:
-        return responsibility_create(
+        return _responsibility_insert(
             partnership=partnership,
             by=by,
             title=title,
@@ -517,10 +572,12 @@ def health_response_submit(
         CollaborationRating(response=response, other_id=other, level=level)
         for other, level in (collaboration or {}).items()
     )
+    # Answers are anonymous: the history records that one arrived, never who
+    # gave it or for which organisation.
     log(
         partnership,
         "partnerships.answer_health_check",
-        user=by,
-        data={"title": health_round.title, "organisation": organisation.name},
+        user=None,
+        data={"title": health_round.title},
     )
     return response

@@ -47,7 +47,11 @@ __all__ = [
     "invitation_create",
     "invitation_send",
     "invitation_revoke",
+    "invitation_approve",
+    "invitation_decline",
     "invitation_accept",
+    "membership_update",
+    "membership_remove",
     "InvitationInvalid",
 ]
 
@@ -120,6 +124,7 @@ def partnership_create(*, by, lead: Organisation, **fields) -> Partnership:
 
 @transaction.atomic
 def partnership_update(*, partnership: Partnership, by, **fields) -> Partnership:
+    permissions.require(by, partnership, "coordinate")
     before = {key: getattr(partnership, key) for key in fields}
     for key, value in fields.items():
         setattr(partnership, key, value)
@@ -135,6 +140,7 @@ def partnership_update(*, partnership: Partnership, by, **fields) -> Partnership
 def participation_add(
     *, partnership: Partnership, organisation: Organisation, role: str, by
 ) -> Participation:
+    permissions.require(by, partnership, "coordinate")
     if Participation.objects.filter(
         partnership=partnership, organisation=organisation
     ).exists():
@@ -159,6 +165,7 @@ def participation_add(
 @transaction.atomic
 def participation_remove(*, participation: Participation, by) -> None:
     partnership = participation.partnership
+    permissions.require(by, partnership, "coordinate")
     if participation.role == Participation.Role.LEAD:
         raise ValidationError(
             "The lead partner cannot be removed. Make another organisation the lead "
@@ -181,13 +188,13 @@ def participation_remove(*, participation: Participation, by) -> None:
 def role_assign(
     *, participation: Participation, user, role: str, by
 ) -> PartnershipRole:
-    if not Membership.objects.filter(
-        user=user, organisation=participation.organisation
-    ).exists():
+    permissions.require(by, participation.partnership, "coordinate")
+    if not permissions.may_hold_role(user, participation.organisation):
         raise ValidationError(
-            f"{user.get_full_name() or user.username} does not work for "
-            f"{participation.organisation.name}. Invite them for that organisation "
-            "first."
+            f"{user.get_full_name() or user.username} does not act for "
+            f"{participation.organisation.name} (leadership viewers follow "
+            "partnerships read-only). Roles go to the organisation's own members; "
+            "propose a person for that organisation first."
         )
     assigned, created = PartnershipRole.objects.get_or_create(
         participation=participation, user=user, role=role
@@ -210,6 +217,7 @@ def role_assign(
 @transaction.atomic
 def role_remove(*, assigned: PartnershipRole, by) -> None:
     partnership = assigned.participation.partnership
+    permissions.require(by, partnership, "coordinate")
     if (
         assigned.role == PartnershipRole.Role.COORDINATOR
         and not PartnershipRole.objects.filter(
@@ -232,10 +240,21 @@ def role_remove(*, assigned: PartnershipRole, by) -> None:
     log(partnership, "partnerships.remove_role", user=by, data=data)
 
 
+def _require_act_for(by, participation: Participation) -> None:
+    if not permissions.can_act_for(
+        by, participation.partnership, participation.organisation_id
+    ):
+        raise PermissionDenied(
+            f"Only {participation.organisation.name} or the partnership's "
+            "coordinators change what it commits."
+        )
+
+
 @transaction.atomic
 def commitment_add(
     *, participation: Participation, by, **fields
 ) -> SustainabilityCommitment:
+    _require_act_for(by, participation)
     commitment = SustainabilityCommitment(participation=participation, **fields)
     commitment.full_clean()
     commitment.save()
@@ -254,6 +273,7 @@ def commitment_add(
 @transaction.atomic
 def commitment_remove(*, commitment: SustainabilityCommitment, by) -> None:
     participation = commitment.participation
+    _require_act_for(by, participation)
     data = {
         "organisation": participation.organisation.name,
         "commitment": str(commitment),
@@ -298,6 +318,11 @@ def invitation_from_token(token: str) -> Invitation:
             "This invitation was withdrawn. Ask the partnership's coordinator if you "
             "should still join."
         )
+    if not invitation.approved_at:
+        raise InvitationInvalid(
+            f"{invitation.organisation.name} has not yet confirmed that you act for "
+            "it. You will receive the invitation by e-mail once it does."
+        )
     if invitation.accepted_at:
         raise InvitationInvalid(
             "This invitation has already been used. Log in with your account, or "
@@ -321,10 +346,21 @@ def invitation_create(
     by,
     message: str = "",
     partner_role: str = Participation.Role.PARTNER,
+    founding: bool = False,
 ) -> Invitation:
     """Invite a person to act for an organisation in the partnership; the
-    organisation joins the partnership now if it was not in it yet."""
+    organisation joins the partnership now if it was not in it yet.
+
+    The organisation owns its membership: the e-mail goes out at once when the
+    coordinator administers that organisation (or is hub staff), or when the
+    person is the founding contact of an organisation created in the same step.
+    Otherwise the invitation is a proposal that waits for one of the
+    organisation's administrators (hub staff when it has none)."""
+    permissions.require(by, partnership, "coordinate")
     email = email.strip().lower()
+    if founding and organisation.memberships.exists():
+        # Only an organisation with nobody in it yet can be founded by an outsider.
+        founding = False
     open_invitation = Invitation.objects.filter(
         partnership=partnership,
         email__iexact=email,
@@ -336,7 +372,7 @@ def invitation_create(
             {
                 "email": f"{email} was already invited on "
                 f"{open_invitation.created_at:%d %B %Y}. Resend or withdraw that "
-                "invitation from the People tab instead of inviting again."
+                "invitation from the Partners tab instead of inviting again."
             }
         )
     if open_invitation:
@@ -359,7 +395,7 @@ def invitation_create(
         raise ValidationError(
             {
                 "email": f"{email} already works in this partnership for "
-                f"{organisation.name}. Assign them a role from the People tab."
+                f"{organisation.name}. Assign them a role from the Partners tab."
             }
         )
     participation = Participation.objects.filter(
@@ -369,6 +405,8 @@ def invitation_create(
         participation_add(
             partnership=partnership, organisation=organisation, role=partner_role, by=by
         )
+    approved = founding or permissions.can_administer_organisation(by, organisation)
+    now = timezone.now()
     invitation = Invitation.objects.create(
         partnership=partnership,
         organisation=organisation,
@@ -376,10 +414,14 @@ def invitation_create(
         role=role,
         message=message,
         invited_by=by,
+        founding=founding,
+        created_at=now,
+        approved_at=now if approved else None,
+        approved_by=by if approved else None,
     )
     log(
         partnership,
-        "partnerships.invite",
+        "partnerships.invite" if approved else "partnerships.propose_person",
         user=by,
         data={
             "email": email,
@@ -387,8 +429,94 @@ def invitation_create(
             "role": invitation.get_role_display(),
         },
     )
+    if approved:
+        invitation_send(invitation=invitation)
+    else:
+        _ask_organisation_to_approve(invitation)
+    return invitation
+
+
+def organisation_administrators(organisation: Organisation) -> list[str]:
+    """Who decides for the organisation: its administrators, else hub staff."""
+    admins = list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation=organisation,
+            memberships__is_admin=True,
+        ).values_list("email", flat=True)
+    )
+    return admins or list(
+        User.objects.filter(is_active=True, is_staff=True).values_list(
+            "email", flat=True
+        )
+    )
+
+
+def _ask_organisation_to_approve(invitation: Invitation) -> None:
+    from django.conf import settings
+
+    send_email(
+        "person-proposed",
+        to=organisation_administrators(invitation.organisation),
+        context={
+            "invitation": invitation,
+            "review_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+            + reverse("partnerships:organisation", args=[invitation.organisation_id]),
+        },
+    )
+
+
+def _require_administer(by, organisation: Organisation) -> None:
+    if not permissions.can_administer_organisation(by, organisation):
+        raise PermissionDenied(
+            f"Only {organisation.name}'s administrators or hub staff decide who "
+            "works for it."
+        )
+
+
+@transaction.atomic
+def invitation_approve(*, invitation: Invitation, by) -> Invitation:
+    """The organisation agrees that the proposed person acts for it: the
+    invitation e-mail goes out now and its link is valid from now."""
+    _require_administer(by, invitation.organisation)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at or invitation.revoked_at or invitation.approved_at:
+        raise ValidationError("This proposal has already been decided.")
+    invitation.approved_at = timezone.now()
+    invitation.approved_by = by
+    invitation.save(update_fields=["approved_at", "approved_by"])
+    log(
+        invitation.partnership,
+        "partnerships.approve_person",
+        user=by,
+        data={
+            "email": invitation.email,
+            "organisation": invitation.organisation.name,
+            "role": invitation.get_role_display(),
+        },
+    )
     invitation_send(invitation=invitation)
     return invitation
+
+
+@transaction.atomic
+def invitation_decline(*, invitation: Invitation, by, reason: str = "") -> None:
+    _require_administer(by, invitation.organisation)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at or invitation.revoked_at or invitation.approved_at:
+        raise ValidationError("This proposal has already been decided.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    log(
+        invitation.partnership,
+        "partnerships.decline_person",
+        user=by,
+        data={
+            "email": invitation.email,
+            "organisation": invitation.organisation.name,
+            "reason": reason.strip()[:300],
+        },
+    )
 
 
 def invitation_send(*, invitation: Invitation) -> None:
@@ -402,6 +530,11 @@ def invitation_send(*, invitation: Invitation) -> None:
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, by) -> None:
+    if not (
+        permissions.can_coordinate(by, invitation.partnership)
+        or permissions.can_administer_organisation(by, invitation.organisation)
+    ):
+        raise PermissionDenied
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     log(
@@ -422,6 +555,10 @@ def invitation_accept(
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
         raise InvitationInvalid("This invitation has already been used.")
+    if not invitation.approved_at:
+        raise InvitationInvalid(
+            f"{invitation.organisation.name} has not yet confirmed this invitation."
+        )
     if user is None:
         try:
             user = User.objects.create_user(
@@ -436,7 +573,13 @@ def invitation_accept(
                 {"username": "This username is taken. Choose another."}
             ) from None
     workspace_access_grant(user=user)
-    Membership.objects.get_or_create(user=user, organisation=invitation.organisation)
+    # The membership this creates was agreed by the organisation (approved_at).
+    membership, _ = Membership.objects.get_or_create(
+        user=user, organisation=invitation.organisation
+    )
+    if invitation.founding and not membership.is_admin:
+        membership.is_admin = True
+        membership.save(update_fields=["is_admin"])
     participation = Participation.objects.filter(
         partnership=invitation.partnership, organisation=invitation.organisation
     ).first()
@@ -445,7 +588,9 @@ def invitation_accept(
             f"{invitation.organisation.name} no longer takes part in this "
             "partnership, so the invitation cannot be used."
         )
-    if invitation.role != Invitation.PersonRole.MEMBER:
+    if invitation.role != Invitation.PersonRole.MEMBER and permissions.may_hold_role(
+        user, invitation.organisation
+    ):
         PartnershipRole.objects.get_or_create(
             participation=participation, user=user, role=invitation.role
         )
@@ -464,3 +609,90 @@ def invitation_accept(
     )
     permissions.forget(user)
     return user
+
+
+def _administrators_left(organisation: Organisation, *, without: Membership) -> bool:
+    return (
+        organisation.memberships.filter(is_admin=True, user__is_active=True)
+        .exclude(pk=without.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def membership_update(
+    *,
+    membership: Membership,
+    by,
+    is_admin: bool | None = None,
+    is_leadership: bool | None = None,
+    job_title: str | None = None,
+) -> Membership:
+    """An administrator changes how a colleague works in the workspace."""
+    organisation = membership.organisation
+    _require_administer(by, organisation)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if (
+        is_admin is False
+        and membership.is_admin
+        and not _administrators_left(organisation, without=membership)
+    ):
+        raise ValidationError(
+            f"{organisation.name} needs at least one administrator. Make someone "
+            "else an administrator first."
+        )
+    changes = {}
+    for field, value in (
+        ("is_admin", is_admin),
+        ("is_leadership", is_leadership),
+        ("job_title", job_title),
+    ):
+        if value is not None and getattr(membership, field) != value:
+            changes[field] = {"from": str(getattr(membership, field)), "to": str(value)}
+            setattr(membership, field, value)
+    if not changes:
+        return membership
+    membership.save()
+    if membership.is_leadership:
+        # A leadership viewer acts for nobody, so holds no partnership roles.
+        PartnershipRole.objects.filter(
+            user=membership.user, participation__organisation=organisation
+        ).delete()
+    log(
+        organisation,
+        "partnerships.change_member",
+        user=by,
+        data={
+            "person": membership.user.get_full_name() or membership.user.username,
+            "changes": changes,
+        },
+    )
+    permissions.forget(membership.user)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, by) -> None:
+    """The person no longer works for the organisation: their roles for it end,
+    and with them everything they could see through it."""
+    organisation = membership.organisation
+    _require_administer(by, organisation)
+    if membership.is_admin and not _administrators_left(
+        organisation, without=membership
+    ):
+        raise ValidationError(
+            f"{organisation.name} needs at least one administrator. Make someone "
+            "else an administrator before removing this person."
+        )
+    person = membership.user
+    PartnershipRole.objects.filter(
+        user=person, participation__organisation=organisation
+    ).delete()
+    membership.delete()
+    log(
+        organisation,
+        "partnerships.remove_member",
+        user=by,
+        data={"person": person.get_full_name() or person.username},
+    )
+    permissions.forget(person)

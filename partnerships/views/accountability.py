@@ -129,25 +129,17 @@ def responsibility_add(request, pk):
         request.POST or None, partnership=partnership, initial=initial
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if not permissions.can_coordinate(request.user, partnership) and (
-            data["owner"].pk not in editable
-        ):
-            form.add_error(
-                "owner",
-                "You can add responsibilities for your own organisation; ask the "
-                "coordinator to assign one to another partner.",
+        try:
+            responsibility = services.responsibility_create(
+                partnership=partnership, by=request.user, **form.cleaned_data
             )
+        except PermissionDenied as refusal:
+            form.add_error("owner", str(refusal))
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
-            try:
-                responsibility = services.responsibility_create(
-                    partnership=partnership, by=request.user, **data
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, "Responsibility added.")
-                return HttpResponseRedirect(responsibility.get_absolute_url())
+            messages.success(request, "Responsibility added.")
+            return HttpResponseRedirect(responsibility.get_absolute_url())
     return render(
         request,
         "partnerships/form.html",
@@ -225,6 +217,11 @@ def responsibility_edit(request, pk, responsibility_pk):
     form = ResponsibilityForm(
         request.POST or None, instance=responsibility, partnership=partnership
     )
+    if not permissions.can_reassign_responsibility(request.user, responsibility):
+        # Shown, not editable: the terms are the partnership's (or the MOU's).
+        for name in services.accountability.TERMS:
+            if name in form.fields:
+                form.fields[name].disabled = True
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         responsibility.refresh_from_db()
@@ -232,6 +229,8 @@ def responsibility_edit(request, pk, responsibility_pk):
             services.responsibility_edit(
                 responsibility=responsibility, by=request.user, **data
             )
+        except PermissionDenied as refusal:
+            form.add_error(None, str(refusal))
         except ValidationError as error:
             form.add_error(None, error)
         else:

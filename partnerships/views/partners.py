@@ -148,9 +148,13 @@ def partnership_partners(request, pk):
     context = section_context(request, partnership, "partners")
     editable = permissions.editing_organisations(request.user, partnership)
     participations = list(_participations(partnership))
+    administered = permissions.administered_org_ids(request.user)
     for participation in participations:
         participation.user_may_edit = (
             context["can_coordinate"] or participation.organisation_id in editable
+        )
+        participation.user_administers = (
+            request.user.is_staff or participation.organisation_id in administered
         )
     invitations = []
     if context["can_coordinate"]:
@@ -177,11 +181,20 @@ def partnership_section(request, pk, section):
 
 
 def _history(partnership):
+    # Referral events concern one client and the two organisations that handle
+    # them; they are listed on the referral itself, to those two only.
     return (
         ModelLogEntry.objects.filter(
             content_type__app_label="partnerships",
             content_type__model="partnership",
             object_id=str(partnership.pk),
+        )
+        .exclude(
+            Q(action="partnerships.refer")
+            | (
+                Q(action__startswith="partnerships.referral_")
+                & ~Q(action="partnerships.referral_protocol")
+            )
         )
         .select_related("user")
         .order_by("-timestamp", "-pk")
@@ -227,10 +240,11 @@ def partnership_invite(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            created = False
             if data["organisation"]:
                 organisation = data["organisation"]
             else:
-                organisation, _ = services.organisation_get_or_create(
+                organisation, created = services.organisation_get_or_create(
                     name=data["new_organisation"], by=request.user
                 )
             invitation = services.invitation_create(
@@ -241,15 +255,25 @@ def partnership_invite(request, pk):
                 message=data["message"],
                 partner_role=data["partner_role"],
                 by=request.user,
+                founding=created,
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request,
-                f"Invitation sent to {invitation.email} for "
-                f"{invitation.organisation.name}.",
-            )
+            if invitation.is_approved:
+                messages.success(
+                    request,
+                    f"Invitation sent to {invitation.email} for "
+                    f"{invitation.organisation.name}.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"{invitation.organisation.name} takes part in the partnership. "
+                    f"Its administrators have been asked to confirm that "
+                    f"{invitation.email} acts for it; the invitation goes out once "
+                    "they do.",
+                )
             return HttpResponseRedirect(
                 reverse("partnerships:partners", args=[partnership.pk])
             )
@@ -259,9 +283,11 @@ def partnership_invite(request, pk):
         {
             "form": form,
             "page_title": "Invite a partner",
-            "page_intro": "The person receives an e-mail with a link to join the "
-            "partnership for their organisation. The link works once and "
-            "expires after 7 days.",
+            "page_intro": "Invite an organisation and the person who will act for "
+            "it. For a new organisation, that person becomes its first "
+            "administrator. For an organisation already in the workspace, its "
+            "administrators confirm the person first (unless you administer it "
+            "yourself). The e-mailed link works once and expires after 7 days.",
             "submit_label": "Send invitation",
             "cancel_url": reverse("partnerships:partners", args=[partnership.pk]),
             "breadcrumbs_items": breadcrumbs(

@@ -36,11 +36,17 @@ def answer(health_round, user, organisation, scores, collaboration=None):
     )
 
 
+def close(health_round, cast):
+    services.health_round_close(health_round=health_round, by=cast.coordinator)
+    health_round.refresh_from_db()
+
+
 def test_scores_from_fewer_than_three_people_are_hidden(cast, health_round):
     riverside_staff = [cast.partner, cast.signatory, member("nurse", cast.riverside)]
     for user, score in zip(riverside_staff, [2, 3, 4], strict=True):
         answer(health_round, user, cast.riverside, [score] * 5)
     answer(health_round, cast.coordinator, cast.northside, [5] * 5)
+    close(health_round, cast)
     results = health.round_results(health_round)
     overall = dict(results.practices)
     assert overall["Share accountability"].mean == 3.5  # (2+3+4+5)/4
@@ -53,6 +59,7 @@ def test_scores_from_fewer_than_three_people_are_hidden(cast, health_round):
 def test_two_people_alone_never_show_a_score(cast, health_round, client_for):
     answer(health_round, cast.partner, cast.riverside, [1, 1, 1, 1, 1])
     answer(health_round, cast.coordinator, cast.northside, [5, 5, 5, 5, 5])
+    close(health_round, cast)
     assert all(
         score.mean is None for _, score in health.round_results(health_round).practices
     )
@@ -62,25 +69,29 @@ def test_two_people_alone_never_show_a_score(cast, health_round, client_for):
 
 
 def test_pairs_two_levels_apart_are_flagged(cast, health_round, client_for):
-    answer(
-        health_round,
-        cast.partner,
-        cast.riverside,
-        [3] * 5,
-        {cast.northside.pk: 1, cast.housing_org.pk: 3},
-    )
-    answer(
-        health_round,
+    riverside_staff = [cast.partner, cast.signatory, member("nurse", cast.riverside)]
+    northside_staff = [
         cast.coordinator,
-        cast.northside,
-        [3] * 5,
-        {cast.riverside.pk: 4, cast.housing_org.pk: 3},
-    )
+        member("caseworker", cast.northside),
+        member("intake", cast.northside),
+    ]
+    for user in riverside_staff:
+        answer(
+            health_round,
+            user,
+            cast.riverside,
+            [3] * 5,
+            {cast.northside.pk: 1, cast.housing_org.pk: 3},
+        )
+    for user in northside_staff:
+        answer(health_round, user, cast.northside, [3] * 5, {cast.riverside.pk: 4})
     answer(
-        health_round, cast.housing, cast.housing_org, [3] * 5, {cast.riverside.pk: 4}
+        health_round, cast.housing, cast.housing_org, [3] * 5, {cast.riverside.pk: 1}
     )
+    close(health_round, cast)
     pairs = {(p.first, p.second): p for p in health.round_results(health_round).pairs}
     assert pairs[("Northside Family Services", "Riverside Health Clinic")].flagged
+    # Housing alone rated Riverside: too few answers to raise a flag either way.
     assert not pairs[("Riverside Health Clinic", "Eastside Housing Coalition")].flagged
     page = client_for(cast.partner).get(health_round.get_absolute_url())
     assert "worth a conversation" in page.text
@@ -146,6 +157,7 @@ def test_the_trend_follows_rounds_in_order(cast, health_round):
         (cast.coordinator, cast.northside),
     ]:
         answer(second, user, org, [4] * 5)
+    close(second, cast)
     labels, series = health.trend(cast.eastside)
     assert labels == ["Spring check", "Autumn check"]
     assert series["Ensure sustainability"] == [2.0, 4.0]
