@@ -424,6 +424,7 @@ def responsibility_reminders_send(*, today: datetime.date | None = None) -> dict
                             "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
                             + responsibility.get_absolute_url(),
                         },
+                        partnership=responsibility.partnership,
                     )
             except IntegrityError:
                 # Another tick got there first.

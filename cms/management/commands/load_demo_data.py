@@ -102,6 +102,9 @@ PEOPLE = {
     "outsider": ("Olivia", "Chen", "Lakeshore Youth Center", "Programme Lead", False),
 }
 
+# Who decides, for each organisation, who works for it in the workspace.
+ADMINISTRATORS = {"coordinator", "signatory", "housing", "outsider"}
+
 EASTSIDE = "Eastside Family Support Partnership"
 LAKESHORE = "Lakeshore Youth Mentoring Partnership"
 
@@ -120,11 +123,14 @@ class Command(BaseCommand):
         for username, (first, last, org, title, leadership) in PEOPLE.items():
             user = self.user(username, first, last)
             services.workspace_access_grant(user=user)
-            Membership.objects.get_or_create(
+            membership, _ = Membership.objects.get_or_create(
                 user=user,
                 organisation=organisations[org],
                 defaults={"job_title": title, "is_leadership": leadership},
             )
+            if membership.is_admin != (username in ADMINISTRATORS):
+                membership.is_admin = username in ADMINISTRATORS
+                membership.save(update_fields=["is_admin"])
             people[username] = user
 
         today = datetime.date.today()
