@@ -9,8 +9,10 @@ import csv
 import datetime
 import io
 import json
+import struct
 import uuid
 import zipfile
+import zlib
 
 TABLES = {
     "organizations": ["id", "name", "description", "email", "website"],
@@ -234,38 +236,261 @@ class HSDSInvalid(Exception):
         self.problems = problems
 
 
-def read_package(data: bytes) -> dict[str, list[dict]]:
-    """Tables from a data package; HSDSInvalid lists every problem found."""
+# Limits on an uploaded data package: a large region's directory fits well
+# inside them, and they bound the memory and time one request can take.
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UNPACKED_BYTES = 25 * 1024 * 1024
+MAX_MEMBERS = 32
+MAX_ROWS = 20_000
+MAX_FIELD_CHARS = 10_000
+_MB = 1024 * 1024
+_END_OF_CENTRAL_DIRECTORY = struct.Struct("<4s4H2LH")
+
+
+def _member_count(data: bytes) -> int | None:
+    """How many files the zip's end record announces, read before zipfile builds
+    an object per entry (a small upload can list hundreds of thousands)."""
+    at = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if at == -1 or len(data) - at < _END_OF_CENTRAL_DIRECTORY.size:
+        return None
+    fields = _END_OF_CENTRAL_DIRECTORY.unpack_from(data, at)
+    entries, directory_size = fields[4], fields[5]
+    if entries == 0xFFFF or directory_size == 0xFFFFFFFF:  # Zip64: never ours
+        return MAX_MEMBERS + 1
+    # Each central-directory entry takes at least 46 bytes.
+    return max(entries, directory_size // 46)
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int):
+    """The member's bytes, never more than budget even if its header lies."""
+    with archive.open(info) as member:
+        data = member.read(budget + 1)
+    if len(data) > budget or len(data) > info.file_size:
+        raise HSDSInvalid(
+            [f"{info.filename} is larger than its zip header says; not imported."]
+        )
+    return data
+
+
+def _decode(path: str, data: bytes) -> str:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise HSDSInvalid(
+            [
+                f"{path} is not UTF-8 text (byte 0x{data[error.start]:02X} on line "
+                f"{line}). Save it as “CSV UTF-8” and import the package again."
+            ]
+        ) from None
+    if "\x00" in text:
+        raise HSDSInvalid([f"{path} contains NUL characters; it is not a CSV file."])
+    return text
+
+
+def _read_csv(path: str, text: str) -> tuple[list[str], list[dict], list[str]]:
+    """Header, rows and the problems that stop the file being read at all.
+    Cells that do not fit a row are left for check_tables to report."""
+    problems, rows, fieldnames = [], [], []
+    reader = csv.DictReader(io.StringIO(text), restval="")
+    try:
+        fieldnames = list(reader.fieldnames or [])
+        for row in reader:
+            if len(rows) >= MAX_ROWS:
+                problems.append(
+                    f"{path} has more than {MAX_ROWS:,} rows; split the package."
+                )
+                break
+            rows.append(row)
+    except csv.Error:
+        # The csv module itself refuses cells over 128 KiB, and broken quoting.
+        problems.append(
+            f"{path} row {len(rows) + 2}: a cell is longer than "
+            f"{MAX_FIELD_CHARS:,} characters or badly quoted."
+        )
+    return fieldnames, rows, problems
+
+
+def _open_package(data: bytes) -> zipfile.ZipFile:
+    """The zip, once its size, file count and paths are within bounds."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise HSDSInvalid(
+            [
+                f"The file is larger than {MAX_UPLOAD_BYTES // _MB} MB; split the "
+                "directory into several packages."
+            ]
+        )
+    count = _member_count(data)
+    if count is None:
+        raise HSDSInvalid(["This is not a zipped HSDS data package."])
+    if count > MAX_MEMBERS:
+        raise HSDSInvalid(
+            [
+                f"The zip holds more than {MAX_MEMBERS} files; an HSDS data package "
+                "needs datapackage.json and one CSV file a table."
+            ]
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
         raise HSDSInvalid(["This is not a zipped HSDS data package."]) from None
+    problems = []
+    names = [info.filename for info in infos]
+    nested = [
+        name for name in names if "/" in name or "\\" in name or name in (".", "..")
+    ]
+    if nested:
+        problems.append(
+            "Put the files at the top of the zip, not in folders: "
+            + ", ".join(sorted(nested)[:10])
+            + "."
+        )
+    if len(names) != len(set(names)):
+        problems.append("The zip holds two files of the same name.")
+    if len(infos) > MAX_MEMBERS:
+        problems.append(f"The zip holds more than {MAX_MEMBERS} files.")
+    total = sum(info.file_size for info in infos)
+    if total > MAX_UNPACKED_BYTES:
+        largest = max(infos, key=lambda info: info.file_size)
+        problems.append(
+            f"The files would unpack to more than {MAX_UNPACKED_BYTES // _MB} MB "
+            f"({largest.filename}: {largest.file_size // _MB} MB); not unpacked."
+        )
+    if problems:
+        raise HSDSInvalid(problems)
+    return archive
+
+
+def read_package(data: bytes) -> dict[str, list[dict]]:
+    """Tables from a data package; HSDSInvalid lists every problem found."""
+    archive = _open_package(data)
     problems, tables = [], {}
-    names = set(archive.namelist())
-    if "datapackage.json" not in names:
+    infos = {info.filename: info for info in archive.infolist()}
+    if "datapackage.json" not in infos:
         problems.append("datapackage.json is missing.")
+    budget = MAX_UNPACKED_BYTES
     for name, columns in TABLES.items():
         path = f"{name}.csv"
-        if path not in names:
+        tables[name] = []
+        if path not in infos:
             if name in ("organizations", "services"):
                 problems.append(f"{path} is missing.")
-            tables[name] = []
             continue
-        reader = csv.DictReader(io.StringIO(archive.read(path).decode("utf-8-sig")))
-        unknown = set(reader.fieldnames or []) - set(columns)
-        missing = {"id"} - set(reader.fieldnames or [])
+        try:
+            raw = _read_member(archive, infos[path], budget)
+            text = _decode(path, raw)
+        except HSDSInvalid as invalid:
+            problems.extend(invalid.problems)
+            continue
+        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, zlib.error):
+            # Corrupt data, a CRC mismatch, encryption or an unknown compression.
+            problems.append(f"{path} could not be unpacked; zip the files again.")
+            continue
+        except NotImplementedError:
+            problems.append(f"{path} uses a compression this import cannot read.")
+            continue
+        budget -= len(raw)
+        fieldnames, rows, row_problems = _read_csv(path, text)
+        problems.extend(row_problems)
+        unknown = set(fieldnames) - set(columns)
         if unknown:
             problems.append(f"{path}: unknown column(s) {', '.join(sorted(unknown))}.")
-        if missing:
+        if "id" not in fieldnames:
             problems.append(f"{path}: the id column is missing.")
-        tables[name] = list(reader)
+        tables[name] = rows
     if problems:
         raise HSDSInvalid(problems)
     return tables
 
 
-def check_tables(tables: dict[str, list[dict]]) -> list[str]:
+# Where each imported cell is stored (partnerships.services.directory_import):
+# the model field decides its length and format.
+STORED_AS = {
+    "organizations": {
+        "name": ("Organisation", "name"),
+        "email": ("Organisation", "email"),
+        "website": ("Organisation", "website"),
+    },
+    "services": {
+        "name": ("DirectoryService", "name"),
+        "url": ("DirectoryService", "url"),
+        "email": ("DirectoryService", "email"),
+        "fees_description": ("DirectoryService", "fees"),
+    },
+    "phones": {"number": ("DirectoryService", "phone")},
+    "schedules": {"byday": ("DirectoryService", "opening_days")},
+    "service_at_locations": {"location_id": ("DirectoryService", "location_uid")},
+    "addresses": {
+        "location_id": ("DirectoryService", "location_uid"),
+        "address_1": ("DirectoryService", "address"),
+        "city": ("DirectoryService", "city"),
+        "state_province": ("DirectoryService", "state_province"),
+        "postal_code": ("DirectoryService", "postal_code"),
+        "country": ("DirectoryService", "country"),
+    },
+}
+
+
+def _row_shape_problems(tables: dict[str, list[dict]]) -> list[str]:
     problems = []
+    for table, rows in tables.items():
+        for number, row in enumerate(rows, start=2):
+            where = f"{table}.csv row {number}"
+            if None in row:  # csv.DictReader's place for cells beyond the header
+                problems.append(
+                    f"{where}: more cells than columns (put quotes around a value "
+                    "that contains a comma)."
+                )
+            long = [
+                key
+                for key, value in row.items()
+                if key is not None and len(value or "") > MAX_FIELD_CHARS
+            ]
+            if long:
+                problems.append(
+                    f"{where}: {', '.join(long)} is longer than "
+                    f"{MAX_FIELD_CHARS:,} characters."
+                )
+    return problems
+
+
+def _stored_field_problems(tables: dict[str, list[dict]]) -> list[str]:
+    from django.core.exceptions import ValidationError
+
+    from . import models
+
+    problems = []
+    for table, columns in STORED_AS.items():
+        fields = {
+            column: getattr(models, model)._meta.get_field(field)
+            for column, (model, field) in columns.items()
+        }
+        for number, row in enumerate(tables.get(table, []), start=2):
+            for column, field in fields.items():
+                value = row.get(column) or ""
+                if not value or len(value) > MAX_FIELD_CHARS:
+                    continue
+                try:
+                    field.clean(value, None)
+                except ValidationError as error:
+                    reason = " ".join(error.messages)
+                    problems.append(f"{table}.csv row {number}: {column}: {reason}")
+    languages: dict[str, list[str]] = {}
+    for row in tables.get("languages", []):
+        languages.setdefault(row.get("service_id", ""), []).append(row.get("name", ""))
+    limit = models.DirectoryService._meta.get_field("languages").max_length
+    for service_id, names in languages.items():
+        if len(", ".join(names)) > limit:
+            problems.append(
+                f"languages.csv: the languages of service {service_id[:40]} come to "
+                f"more than {limit} characters."
+            )
+    return problems
+
+
+def check_tables(tables: dict[str, list[dict]]) -> list[str]:
+    problems = _row_shape_problems(tables) + _stored_field_problems(tables)
     organisations = {row["id"]: row for row in tables["organizations"]}
     for number, row in enumerate(tables["organizations"], start=2):
         if not row.get("name", "").strip():
