@@ -102,10 +102,21 @@ class SignForm(forms.Form):
         label="I have read this version and am authorised to sign it for the "
         "organisation above."
     )
+    # The SHA-256 of the text this page showed; the signature binds only that.
+    fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
+
+    def clean_fingerprint(self):
+        fingerprint = self.cleaned_data["fingerprint"].strip().lower()
+        if not fingerprint:
+            raise ValidationError(
+                "This page does not say which text you read. Reload the signing "
+                "page, read the text and sign again."
+            )
+        return fingerprint
 
 
 class TerminateForm(forms.Form):

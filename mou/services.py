@@ -93,12 +93,31 @@ def _everyone(mou: MOU) -> list[str]:
 
 def _require_edit(mou: MOU, by) -> None:
     if not permissions.can_edit(by, mou.partnership):
-        raise PermissionDenied
+        raise PermissionDenied(
+            "Only people who act for a partner organisation can change this MOU; "
+            "leadership viewers read it."
+        )
 
 
 def _require_coordinate(mou: MOU, by) -> None:
     if not permissions.can_coordinate(by, mou.partnership):
-        raise PermissionDenied
+        raise PermissionDenied(
+            "Only the partnership's coordinators can do this; ask one of them."
+        )
+
+
+def _require_own(mou: MOU, section: Section) -> None:
+    """A section handed to a service must belong to the MOU it was checked on."""
+    if section.mou_id != mou.pk:
+        raise PermissionDenied("That section is not part of this MOU.")
+
+
+def _with_access(mou: MOU, addresses) -> list[str]:
+    """The addresses of people who may still see the partnership now (the
+    delivery task asks again when the mail leaves)."""
+    return permissions.addresses_with_access(
+        mou.partnership_id, [a for a in addresses if a]
+    )
 
 
 def _fill(text: str, values: dict) -> str:
@@ -166,7 +185,9 @@ def mou_create_from_template(
     *, partnership: Partnership, template: MOUTemplate, by, title: str = ""
 ) -> MOU:
     if not permissions.can_coordinate(by, partnership):
-        raise PermissionDenied
+        raise PermissionDenied(
+            "Only the partnership's coordinators can start an MOU; ask one of them."
+        )
     if partnership.mous.filter(
         state__in=[MOU.State.DRAFT, MOU.State.IN_REVIEW, MOU.State.SIGNING]
     ).exists():
@@ -321,6 +342,8 @@ def mou_section_save(
     `clauses` are dicts of text, responsible, due_date, cadence and optionally
     id (an existing clause of this section, keeping its identity)."""
     _require_edit(mou, by)
+    if section is not None:
+        _require_own(mou, section)
     mou = _lock(mou)
     _refuse_if_frozen(mou)
     _check_base(mou, base_revision_id)
@@ -343,8 +366,6 @@ def mou_section_save(
         )
         action = "add_section"
     else:
-        if section.mou_id != mou.pk:
-            raise PermissionDenied
         section.heading, section.kind = heading, kind
         section.save()
         action = "edit"
@@ -369,6 +390,7 @@ def mou_section_save(
 @transaction.atomic
 def mou_section_remove(*, mou: MOU, section: Section, by, base_revision_id) -> None:
     _require_edit(mou, by)
+    _require_own(mou, section)
     mou = _lock(mou)
     _refuse_if_frozen(mou)
     _check_base(mou, base_revision_id)
@@ -381,6 +403,7 @@ def mou_section_remove(*, mou: MOU, section: Section, by, base_revision_id) -> N
 @transaction.atomic
 def mou_section_move(*, mou: MOU, section: Section, by, up: bool) -> None:
     _require_edit(mou, by)
+    _require_own(mou, section)
     mou = _lock(mou)
     _refuse_if_frozen(mou)
     sections = list(mou.sections.all())
@@ -437,6 +460,7 @@ def mou_submit_for_review(*, mou: MOU, by) -> MOU:
         "mou-review",
         to=_people(mou, PartnershipRole.Role.COORDINATOR, PartnershipRole.Role.CONTACT),
         context={"mou": mou, "by": by, "url": _url(mou)},
+        partnership=mou.partnership,
     )
     return mou
 
@@ -467,14 +491,24 @@ def mou_open_signing(*, mou: MOU, by) -> MOU:
         "mou-signing-open",
         to=_people(mou, PartnershipRole.Role.SIGNATORY),
         context={"mou": mou, "url": _url(mou)},
+        partnership=mou.partnership,
     )
     return mou
 
 
 class _SignRefused(Exception):
-    def __init__(self, reason: str, message: str):
+    def __init__(self, reason: str, message: str, *, changes: list[str] = ()):
         super().__init__(message)
-        self.reason, self.message = reason, message
+        self.reason, self.message, self.changes = reason, message, list(changes)
+
+
+class TextChanged(ValidationError):
+    """The signer was shown another text than the one open for signing;
+    `changes` says what differs, `fingerprint` is the text now open."""
+
+    def __init__(self, message: str, *, changes: list[str], fingerprint: str):
+        super().__init__([message, *changes])
+        self.changes, self.fingerprint = changes, fingerprint
 
 
 def mou_sign(
@@ -484,11 +518,13 @@ def mou_sign(
     organisation: Organisation,
     full_name: str,
     title: str,
+    fingerprint: str,
     ip_address: str | None = None,
 ) -> Signature:
-    """One organisation's signature. The last one executes the MOU, exactly once:
-    the row lock makes simultaneous signers take turns. Refused attempts are
-    recorded in the history (outside the refused transaction, so they stay)."""
+    """One organisation's signature on the text whose SHA-256 `fingerprint` the
+    signer was shown. The last one executes the MOU, exactly once: the row lock
+    makes simultaneous signers take turns. Refused attempts are recorded in the
+    history (outside the refused transaction, so they stay)."""
     if not permissions.can_sign(by, mou.partnership, organisation):
         _record(
             mou,
@@ -507,6 +543,7 @@ def mou_sign(
             organisation=organisation,
             full_name=full_name,
             title=title,
+            fingerprint=fingerprint or "",
             ip_address=ip_address,
         )
     except _SignRefused as refused:
@@ -517,11 +554,56 @@ def mou_sign(
             organisation=organisation.name,
             reason=refused.reason,
         )
+        if refused.reason.startswith("text changed"):
+            raise TextChanged(
+                refused.message,
+                changes=refused.changes,
+                fingerprint=MOU.objects.get(pk=mou.pk).frozen_hash,
+            ) from None
         raise ValidationError(refused.message) from None
 
 
+def _content_with_hash(mou: MOU, fingerprint: str) -> dict | None:
+    """The content of this MOU's revision whose text has `fingerprint`, if any."""
+    from wagtail.models import Revision
+
+    for content in (
+        Revision.objects.for_instance(mou)
+        .order_by("-created_at", "-pk")
+        .values_list("content", flat=True)[:200]
+    ):
+        text = content.get("content")
+        if text and MOU.hash_content(text) == fingerprint:
+            return text
+    return None
+
+
+def _shown_text_changed(mou: MOU, fingerprint: str) -> _SignRefused:
+    shown = _content_with_hash(mou, fingerprint) if fingerprint else None
+    frozen = mou.frozen_revision
+    current = frozen.content.get("content") if frozen else None
+    changes = describe_changes(shown, current or mou.canonical_content())
+    return _SignRefused(
+        "text changed since the signer's page was opened",
+        "Not signed: the text changed after you opened the signing page, so "
+        "your signature would cover words you have not seen. "
+        + ("What changed is listed below. " if changes else "")
+        + "Read the current text, then sign again if you agree to it.",
+        changes=changes,
+    )
+
+
+def _signatures_counted(mou: MOU) -> None:
+    """A seam for the concurrency test, called right after a signer's
+    transaction counted the signatures and before it decides to execute. The
+    test holds both of two simultaneous signers here to prove that the row lock,
+    not luck, makes the last one see the other's signature. Does nothing."""
+
+
 @transaction.atomic
-def _sign(*, mou, by, organisation, full_name, title, ip_address) -> Signature:
+def _sign(
+    *, mou, by, organisation, full_name, title, fingerprint, ip_address
+) -> Signature:
     mou = _lock(mou)
     if mou.state != MOU.State.SIGNING:
         raise _SignRefused(
@@ -529,6 +611,8 @@ def _sign(*, mou, by, organisation, full_name, title, ip_address) -> Signature:
             f"This MOU is {mou.get_state_display().lower()}; it can only be signed "
             "while signing is open.",
         )
+    if fingerprint != mou.frozen_hash:
+        raise _shown_text_changed(mou, fingerprint)
     if mou.content_hash() != mou.frozen_hash:
         raise _SignRefused(
             "text changed",
@@ -545,7 +629,7 @@ def _sign(*, mou, by, organisation, full_name, title, ip_address) -> Signature:
                 full_name=full_name.strip(),
                 title=title.strip(),
                 signed_on=timezone.localdate(),
-                ip_address=ip_address,
+                ip_address=ip_address or None,
                 content_hash=mou.frozen_hash,
             )
     except IntegrityError:
@@ -561,13 +645,23 @@ def _sign(*, mou, by, organisation, full_name, title, ip_address) -> Signature:
         name=signature.full_name,
         hash=signature.content_hash,
     )
-    if mou.all_parties_signed():
-        mou_execute(mou=mou, by=by)
+    everyone_signed = mou.all_parties_signed()
+    _signatures_counted(mou)
+    if everyone_signed:
+        # The signer's own right to sign is what lets their signature complete
+        # the agreement; no coordinator is needed for that.
+        _execute(mou, by)
     return signature
 
 
 @transaction.atomic
 def mou_execute(*, mou: MOU, by) -> MOU:
+    """Execute an MOU every party has signed (normally the last signature does)."""
+    _require_coordinate(mou, by)
+    return _execute(mou, by)
+
+
+def _execute(mou: MOU, by) -> MOU:
     mou = _lock(mou)
     before = _transition(mou, "execute", by)
     _record(mou, "execute", by, before=before)
@@ -576,16 +670,17 @@ def mou_execute(*, mou: MOU, by) -> MOU:
         previous = _lock(previous)
         old_state = _transition(previous, "supersede", by)
         _record(previous, "supersede", by, before=old_state, by_version=mou.version)
-    commitments_to_responsibilities(mou=mou, by=by)
+    _commitments_to_responsibilities(mou=mou, by=by)
     send_email(
         "mou-executed",
         to=_everyone(mou),
         context={"mou": mou, "url": _url(mou)},
+        partnership=mou.partnership,
     )
     return mou
 
 
-def commitments_to_responsibilities(*, mou: MOU, by) -> int:
+def _commitments_to_responsibilities(*, mou: MOU, by) -> int:
     """Each commitment becomes (or updates) a tracked responsibility. An
     amendment's clauses keep their predecessor's key, so the responsibility
     moves to the new clause instead of being duplicated."""
@@ -703,6 +798,7 @@ def mou_terminate(*, mou: MOU, by, reason: str, effective: datetime.date) -> MOU
         "mou-ended",
         to=_everyone(mou),
         context={"mou": mou, "url": _url(mou), "how": "terminated"},
+        partnership=mou.partnership,
     )
     return mou
 
@@ -722,6 +818,7 @@ def mou_expire_due(*, today: datetime.date | None = None) -> int:
                 "mou-ended",
                 to=_everyone(locked),
                 context={"mou": locked, "url": _url(locked), "how": "expired"},
+                partnership=locked.partnership,
             )
             count += 1
     return count
@@ -750,6 +847,7 @@ def mou_renewal_reminders_send(*, today: datetime.date | None = None) -> int:
                             PartnershipRole.Role.SIGNATORY,
                         ),
                         context={"mou": mou, "days_left": days_left, "url": _url(mou)},
+                        partnership=mou.partnership,
                     )
                 sent += 1
             except IntegrityError:
@@ -769,8 +867,7 @@ def comment_add(
     clause: Clause | None = None,
     parent: Comment | None = None,
 ) -> Comment:
-    if not permissions.can_edit(by, mou.partnership):
-        raise PermissionDenied
+    _require_edit(mou, by)
     body = body.strip()
     if not body:
         raise ValidationError("Write a comment first.")
@@ -786,25 +883,25 @@ def comment_add(
     )
     Watch.objects.get_or_create(mou=mou, user=by)
     mentioned = set(MENTION.findall(body))
-    people = User.objects.filter(
-        memberships__organisation__participations__partnership_id=mou.partnership_id
-    ).distinct()
     recipients = set(
-        people.filter(username__in=mentioned).values_list("email", flat=True)
+        User.objects.filter(username__in=mentioned).values_list("email", flat=True)
     ) | set(mou.watchers.exclude(user=by).values_list("user__email", flat=True))
+    recipients.discard(by.email)
     _record(mou, "comment", by, clause=clause.text[:60] if clause else "")
+    # Mentions and watchers alike: only people who may still see the partnership
+    # (a watcher whose organisation left keeps their Watch row, not the mail).
     send_email(
         "mou-comment",
-        to=[r for r in recipients if r and r != by.email],
+        to=_with_access(mou, recipients),
         context={"mou": mou, "comment": comment, "url": _url(mou)},
+        partnership=mou.partnership,
     )
     return comment
 
 
 @transaction.atomic
 def comment_resolve(*, comment: Comment, by, resolved: bool) -> Comment:
-    if not permissions.can_edit(by, comment.mou.partnership):
-        raise PermissionDenied
+    _require_edit(comment.mou, by)
     comment.resolved_at = timezone.now() if resolved else None
     comment.resolved_by = by if resolved else None
     comment.save(update_fields=["resolved_at", "resolved_by"])

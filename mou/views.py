@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from wagtail.models import Revision
 
 from partnerships import permissions
+from partnerships.http import client_address
 from partnerships.models import Organisation
 from partnerships.views.base import breadcrumbs, paginate, section_context
 
@@ -344,11 +345,12 @@ def mou_sign(request, mou_pk):
     )
     if not organisations.exists():
         raise PermissionDenied
-    form = SignForm(
-        request.POST or None,
-        organisations=organisations,
-        initial={"full_name": request.user.get_full_name()},
-    )
+    initial = {
+        "full_name": request.user.get_full_name(),
+        "fingerprint": mou.frozen_hash,
+    }
+    form = SignForm(request.POST or None, organisations=organisations, initial=initial)
+    refusal: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -358,7 +360,22 @@ def mou_sign(request, mou_pk):
                 organisation=data["organisation"],
                 full_name=data["full_name"],
                 title=data["title"],
-                ip_address=request.META.get("REMOTE_ADDR"),
+                fingerprint=data["fingerprint"],
+                ip_address=client_address(request) or None,
+            )
+        except services.TextChanged as changed:
+            # Show what changed and offer the current text, unconfirmed: the
+            # signer reads it and signs again knowingly, or does not.
+            refusal = changed.messages
+            mou.refresh_from_db()
+            form = SignForm(
+                organisations=organisations,
+                initial={
+                    "organisation": data["organisation"],
+                    "full_name": data["full_name"],
+                    "title": data["title"],
+                    "fingerprint": changed.fingerprint,
+                },
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -374,7 +391,7 @@ def mou_sign(request, mou_pk):
     return render(
         request,
         "mou/sign.html",
-        _context(request, mou, form=form, page_title=f"Sign {mou}"),
+        _context(request, mou, form=form, refusal=refusal, page_title=f"Sign {mou}"),
     )
 
 

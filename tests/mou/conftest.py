@@ -64,12 +64,14 @@ def sign_all(cast, mou, *, skip=()):
     for user, organisation in signers:
         if organisation in skip:
             continue
+        current = MOU.objects.get(pk=mou.pk)
         services.mou_sign(
-            mou=MOU.objects.get(pk=mou.pk),
+            mou=current,
             by=user,
             organisation=organisation,
             full_name=user.get_full_name() or user.username,
             title="Director",
+            fingerprint=current.frozen_hash,
         )
     return MOU.objects.get(pk=mou.pk)
 

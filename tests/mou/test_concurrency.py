@@ -1,5 +1,6 @@
 """Simultaneous signers and editors, on PostgreSQL (row locks are real there)."""
 
+import contextlib
 import threading
 
 import pytest
@@ -43,8 +44,27 @@ def run_together(*jobs):
     return results
 
 
-def test_two_last_signatures_at_once_both_count_and_execute_once(cast, signing):
+def hold_until_both_counted(monkeypatch, *, patience: float = 3.0) -> None:
+    """Force the interleaving the row lock must prevent: each signer, having
+    counted the signatures, waits there for the other. Without the lock both
+    arrive, each having counted only its own new signature, and neither
+    executes: the test fails every time. With the lock the second signer is
+    still waiting for the row, so the first gives up waiting after `patience`
+    seconds and commits; the second then counts both."""
+    both_counted = threading.Barrier(2, timeout=patience)
+
+    def wait_for_the_other(mou):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_counted.wait()
+
+    monkeypatch.setattr(services, "_signatures_counted", wait_for_the_other)
+
+
+def test_two_last_signatures_at_once_both_count_and_execute_once(
+    cast, signing, monkeypatch
+):
     sign_all(cast, signing, skip=[cast.riverside, cast.housing_org])
+    hold_until_both_counted(monkeypatch)
 
     def signer(user, organisation):
         return lambda: services.mou_sign(
@@ -53,6 +73,7 @@ def test_two_last_signatures_at_once_both_count_and_execute_once(cast, signing):
             organisation=organisation,
             full_name=user.username,
             title="Director",
+            fingerprint=signing.frozen_hash,
         )
 
     results = run_together(

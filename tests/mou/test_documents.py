@@ -157,4 +157,5 @@ def test_signing_after_a_quiet_change_is_refused(cast, signing):
             organisation=cast.riverside,
             full_name="Samuel Reed",
             title="CEO",
+            fingerprint=signing.frozen_hash,
         )

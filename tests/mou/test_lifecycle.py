@@ -101,6 +101,7 @@ def test_a_partner_who_is_not_a_signatory_cannot_sign(cast, signing, client_for)
             organisation=cast.riverside,
             full_name="Priya",
             title="Navigator",
+            fingerprint=signing.frozen_hash,
         )
     assert not Signature.objects.exists()
     assert ModelLogEntry.objects.filter(action="mou.sign_refused").exists()
