@@ -52,22 +52,21 @@ class ReferralProtocol(models.Model):
 
 
 class ReferralQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Only the sending and receiving organisations see a referral."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        # A person belongs to few organisations: a literal list lets the
-        # database use the sender and receiver indexes.
-        mine = list(
-            Organisation.objects.filter(memberships__user=user).values_list(
-                "pk", flat=True
-            )
-        )
+    """Who sees which referrals is the access policy's rule:
+    `permissions.referrals_visible_to(user, queryset)` and
+    `permissions.referrals_counted_for(user, queryset)`."""
+
+    def requested_between(self, start, end):
+        """Requested on a day from `start` to `end` (dates, local time). A datetime
+        range, not __date, so the database can use its index."""
+        import datetime
+
+        zone = timezone.get_current_timezone()
         return self.filter(
-            models.Q(sender_id__in=mine) | models.Q(receiver_id__in=mine),
-            partnership__in=Partnership.objects.visible_to(user),
+            requested_at__gte=datetime.datetime.combine(start, datetime.time(), zone),
+            requested_at__lt=datetime.datetime.combine(
+                end + datetime.timedelta(days=1), datetime.time(), zone
+            ),
         )
 
 
@@ -162,7 +161,8 @@ class Referral(models.Model):
         ]
 
     def __str__(self):
-        return f"Referral {self.local_reference} ({self.initials})"
+        # No client detail: this is the title in audit logs and page titles.
+        return f"Referral {self.pk}"
 
     def save(self, *args, **kwargs):
         self.refresh_durations()

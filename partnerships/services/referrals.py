@@ -26,7 +26,6 @@ __all__ = [
     "referral_move",
     "referral_feedback",
     "referral_consent_revoke",
-    "referral_sides",
     "referral_viewed",
     "directory_import",
     "referral_reminders_send",
@@ -105,19 +104,6 @@ def protocol_save(*, partnership: Partnership, by, **values) -> ReferralProtocol
     return protocol
 
 
-def referral_sides(user, referral: Referral) -> set[str]:
-    """Which side(s) of the referral the user acts for."""
-    if user.is_staff:
-        return {lifecycle.SENDER, lifecycle.RECEIVER}
-    orgs = permissions.editing_organisations(user, referral.partnership)
-    sides = set()
-    if referral.sender_id in orgs:
-        sides.add(lifecycle.SENDER)
-    if referral.receiver_id in orgs:
-        sides.add(lifecycle.RECEIVER)
-    return sides
-
-
 def _event(
     referral,
     by,
@@ -137,6 +123,52 @@ def _event(
         kind=kind,
         reason=reason,
     )
+
+
+def _record(referral: Referral, verb: str, *, by, data: dict) -> None:
+    """The Wagtail audit entry, on the referral itself (never the partnership:
+    only the two organisations may learn of a referral). No client details."""
+    log(
+        referral,
+        f"partnerships.referral_{verb}",
+        user=by,
+        title=str(referral),
+        data={
+            "sender": referral.sender.name,
+            "receiver": referral.receiver.name,
+            **data,
+        },
+    )
+
+
+def _notify(referral: Referral, *, to_side: str, change: str) -> None:
+    """Tell the other party that something changed, with a link and no client
+    details; who may still read it is checked again when the mail leaves."""
+    from ..emails import send_email
+
+    send_email(
+        "referral-changed",
+        to=permissions.referral_party_addresses(referral, to_side),
+        context={
+            "sender": referral.sender.name,
+            "receiver": referral.receiver.name,
+            "partnership": referral.partnership.name,
+            "change": change,
+            "url": _absolute(referral.get_absolute_url()),
+        },
+        partnership=referral.partnership,
+    )
+
+
+def _absolute(path: str) -> str:
+    from django.conf import settings
+
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "") or ""
+    return f"{base.rstrip('/')}{path}"
+
+
+def _other(side: str) -> str:
+    return lifecycle.RECEIVER if side == lifecycle.SENDER else lifecycle.SENDER
 
 
 def _check_value(field: dict, value):
@@ -177,7 +209,9 @@ def referral_create(
     protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
     if protocol is None:
         raise ValidationError("This partnership has no referral protocol yet.")
-    if sender.pk not in permissions.editing_organisations(by, partnership):
+    if not permissions.can_edit(by, partnership) or sender.pk not in (
+        permissions.editing_organisations(by, partnership)
+    ):
         raise PermissionDenied("You can only refer on behalf of your own organisation.")
     parties = set(partnership.participations.values_list("organisation_id", flat=True))
     if receiver.pk not in parties or receiver.pk == sender.pk:
@@ -231,60 +265,75 @@ def referral_create(
         to_status=Referral.Status.REQUESTED,
         kind="logged" if off_platform else "status",
     )
-    log(
-        partnership,
-        "partnerships.refer",
-        user=by,
-        data={"sender": sender.name, "receiver": receiver.name},
+    _record(referral, "create", by=by, data={"to": Referral.Status.REQUESTED})
+    _notify(
+        referral,
+        to_side=lifecycle.RECEIVER,
+        change=f"was sent to {receiver.name}",
     )
     return referral
+
+
+def _locked(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update()
+        .select_related("partnership", "sender", "receiver")
+        .get(pk=referral.pk)
+    )
+
+
+def _label(status: str) -> str:
+    if status in Referral.Status.values:
+        return Referral.Status(status).label.lower()
+    return status
 
 
 @transaction.atomic
 def referral_move(
     *, referral: Referral, by, status: str, reason: str = "", at=None
 ) -> Referral:
-    """Move a referral along its lifecycle; refused moves change nothing."""
-    referral = (
-        Referral.objects.select_for_update()
-        .select_related("partnership")
-        .get(pk=referral.pk)
-    )
-    sides = referral_sides(by, referral)
+    """Move a referral along its lifecycle (see `referral_lifecycle` for who may
+    make which move); refused moves change nothing."""
+    referral = _locked(referral)
+    sides = permissions.referral_sides(by, referral)
     if not sides:
-        raise PermissionDenied
-    if not lifecycle.allowed(referral.status, status):
-        wanted = (
-            Referral.Status(status).label.lower()
-            if status in Referral.Status.values
-            else status
+        raise PermissionDenied("Only the two organisations in a referral update it.")
+    if referral.loop_closed_at is not None:
+        raise ValidationError(
+            "The loop of this referral is closed: its outcome went back to the "
+            "sender and it can no longer change."
         )
+    if not lifecycle.allowed(referral.status, status):
         raise ValidationError(
             f"A referral that is {referral.get_status_display().lower()} cannot "
-            f"become {wanted}."
+            f"become {_label(status)}."
         )
-    if not any(lifecycle.may_move(side, status) for side in sides):
+    if not permissions.can_move_referral(by, referral, status):
+        if status in lifecycle.BY_SENDER:
+            raise PermissionDenied(
+                f"Only the sending organisation can mark a referral {_label(status)}; "
+                "to stop it, reject it or record that it failed, with a reason."
+            )
         raise PermissionDenied("Only the receiving organisation updates this status.")
     reason = reason.strip()
     if status in lifecycle.NEEDS_REASON and not reason:
-        raise ValidationError(
-            f"Give a reason when a referral is {Referral.Status(status).label.lower()}."
-        )
+        raise ValidationError(f"Give a reason when a referral is {_label(status)}.")
     at = at or timezone.now()
     before = referral.status
     referral.status = status
     referral.status_reason = reason
-    if status == "accepted" and not referral.acknowledged_at:
-        referral.acknowledged_at = at
-    if status in ("rejected",) and not referral.acknowledged_at:
+    if status in ("accepted", "rejected") and not referral.acknowledged_at:
         referral.acknowledged_at = at
     if status == "in-progress" and not referral.served_at:
         referral.served_at = at
     if status in lifecycle.FINAL:
         referral.finished_at = at
     referral.save()
-    organisation_id = (
-        referral.receiver_id if lifecycle.RECEIVER in sides else referral.sender_id
+    organisation_id = permissions.referral_acting_organisation(by, referral, status)
+    side = (
+        lifecycle.RECEIVER
+        if organisation_id == referral.receiver_id
+        else lifecycle.SENDER
     )
     _event(
         referral,
@@ -294,6 +343,12 @@ def referral_move(
         to_status=status,
         reason=reason,
     )
+    _record(referral, "move", by=by, data={"from": before, "to": status})
+    _notify(
+        referral,
+        to_side=_other(side),
+        change=f"changed from {_label(before)} to {_label(status)}",
+    )
     return referral
 
 
@@ -301,16 +356,17 @@ def referral_move(
 def referral_feedback(
     *, referral: Referral, by, feedback: str, satisfaction: int | None = None
 ) -> Referral:
-    """The receiver reports the outcome to the sender: the loop closes."""
-    referral = (
-        Referral.objects.select_for_update()
-        .select_related("partnership", "receiver")
-        .get(pk=referral.pk)
-    )
-    if lifecycle.RECEIVER not in referral_sides(by, referral):
-        raise PermissionDenied
-    if referral.status not in lifecycle.FINAL:
-        raise ValidationError("Feedback closes the loop once the referral is finished.")
+    """The receiver reports the outcome to the sender: the loop closes, once."""
+    referral = _locked(referral)
+    if not permissions.can_close_referral_loop(by, referral):
+        raise PermissionDenied("Only the receiving organisation reports the outcome.")
+    if referral.loop_closed_at is not None:
+        raise ValidationError("The loop is already closed: the sender has the outcome.")
+    if referral.status not in lifecycle.FEEDBACK_AFTER:
+        raise ValidationError(
+            "Feedback closes the loop once the referral is completed, failed or "
+            "rejected. Update its status first."
+        )
     if not feedback.strip():
         raise ValidationError("Tell the sender what happened.")
     if satisfaction is not None and not 1 <= satisfaction <= 5:
@@ -322,16 +378,33 @@ def referral_feedback(
         update_fields=["feedback", "satisfaction", "loop_closed_at", "updated_at"]
     )
     _event(referral, by, referral.receiver, kind="feedback")
+    _record(referral, "feedback", by=by, data={})
+    _notify(referral, to_side=lifecycle.SENDER, change="has its outcome: loop closed")
     return referral
 
 
 @transaction.atomic
-def referral_consent_revoke(*, referral: Referral, by, note: str = "") -> Referral:
-    if not referral_sides(by, referral):
-        raise PermissionDenied
+def referral_consent_revoke(*, referral: Referral, by, reason: str) -> Referral:
+    """Either party records that the client withdrew consent: from then on
+    nobody reads the client's details, only that the referral exists."""
+    referral = _locked(referral)
+    if not permissions.can_revoke_referral_consent(by, referral):
+        raise PermissionDenied(
+            "Only the two organisations in a referral record a revoked consent."
+        )
+    if referral.consent_revoked_at is not None:
+        raise ValidationError("Consent for this referral is already revoked.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError("Say how and when the client revoked consent.")
+    sides = permissions.referral_sides(by, referral)
+    side = lifecycle.SENDER if lifecycle.SENDER in sides else lifecycle.RECEIVER
+    organisation = referral.sender if side == lifecycle.SENDER else referral.receiver
     referral.consent_revoked_at = timezone.now()
     referral.save(update_fields=["consent_revoked_at", "updated_at"])
-    _event(referral, by, referral.sender, kind="consent revoked", reason=note)
+    _event(referral, by, organisation, kind="consent revoked", reason=reason[:300])
+    _record(referral, "consent_revoke", by=by, data={"by": organisation.name})
+    _notify(referral, to_side=_other(side), change="had its consent revoked")
     return referral
 
 

@@ -30,28 +30,39 @@ def _context(request, partnership, **extra):
     return context
 
 
+def _with_details(user, referrals) -> list:
+    """Mark each referral whose client details the user may read."""
+    for referral in referrals:
+        referral.details_shown = permissions.can_see_referral_details(user, referral)
+    return referrals
+
+
 def referral_index(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk)
     protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
-    referrals = (
-        Referral.objects.visible_to(request.user)
-        .filter(partnership=partnership)
-        .select_related("sender", "receiver")
-    )
+    referrals = permissions.referrals_visible_to(
+        request.user, Referral.objects.filter(partnership=partnership)
+    ).select_related("sender", "receiver", "partnership")
     status = request.GET.get("status", "")
     if status in Referral.Status.values:
         referrals = referrals.filter(status=status)
     mine = permissions.editing_organisations(request.user, partnership)
-    inbox = referrals.filter(receiver__in=mine, status="requested") if mine else []
+    waiting = (
+        referrals.filter(receiver__in=mine, status="requested").count() if mine else 0
+    )
+    page = paginate(request, referrals.order_by("-requested_at", "-pk"), 50)
+    _with_details(request.user, page.object_list)
     context = _context(
         request,
         partnership,
         protocol=protocol,
-        page_obj=paginate(request, referrals.order_by("-requested_at", "-pk"), 50),
+        page_obj=page,
         statuses=Referral.Status.choices,
         status=status,
-        waiting=len(inbox) if isinstance(inbox, list) else inbox.count(),
-        can_refer=bool(protocol and mine),
+        waiting=waiting,
+        can_refer=bool(
+            protocol and mine and permissions.can_edit(request.user, partnership)
+        ),
         now=timezone.now(),
     )
     return render(request, "partnerships/referrals/index.html", context)
@@ -163,9 +174,11 @@ def referral_add(request, pk):
 def _referral(request, pk, referral_pk):
     partnership = permissions.get_partnership_for(request.user, pk)
     referral = (
-        Referral.objects.visible_to(request.user)
+        permissions.referrals_visible_to(
+            request.user, Referral.objects.filter(partnership=partnership)
+        )
         .select_related("sender", "receiver", "partnership")
-        .filter(partnership=partnership, pk=referral_pk)
+        .filter(pk=referral_pk)
         .first()
     )
     if referral is None:
@@ -175,7 +188,7 @@ def _referral(request, pk, referral_pk):
 
 def referral_detail(request, pk, referral_pk):
     partnership, referral = _referral(request, pk, referral_pk)
-    sides = services.referral_sides(request.user, referral)
+    user = request.user
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -183,38 +196,51 @@ def referral_detail(request, pk, referral_pk):
                 form = MoveForm(request.POST)
                 if form.is_valid():
                     services.referral_move(
-                        referral=referral, by=request.user, **form.cleaned_data
+                        referral=referral, by=user, **form.cleaned_data
                     )
                     messages.success(request, "Status updated.")
+                else:
+                    messages.error(request, "Choose one of the statuses offered.")
             elif action == "feedback":
                 form = FeedbackForm(request.POST)
                 if form.is_valid():
                     services.referral_feedback(
-                        referral=referral, by=request.user, **form.cleaned_data
+                        referral=referral, by=user, **form.cleaned_data
                     )
                     messages.success(request, "Feedback sent: the loop is closed.")
                 else:
                     messages.error(request, "Write the outcome for the sender.")
             elif action == "revoke":
-                services.referral_consent_revoke(referral=referral, by=request.user)
+                services.referral_consent_revoke(
+                    referral=referral,
+                    by=user,
+                    reason=request.POST.get("reason", "")[:300],
+                )
                 messages.success(request, "Consent revoked; no more data is shared.")
             else:
                 raise Http404
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return HttpResponseRedirect(referral.get_absolute_url())
-    services.referral_viewed(referral=referral, by=request.user)
+    details_shown = permissions.can_see_referral_details(user, referral)
+    if details_shown:
+        services.referral_viewed(referral=referral, by=user)
     context = _context(
         request,
         partnership,
         referral=referral,
+        details_shown=details_shown,
+        consent_stands=permissions.referral_consent_stands(referral),
         events=list(referral.events.select_related("by").exclude(kind="viewed")),
-        moves=lifecycle.next_moves(referral.status, sides),
+        moves=permissions.referral_moves(user, referral),
         labels=dict(Referral.Status.choices),
         needs_reason=lifecycle.NEEDS_REASON,
-        is_receiver=lifecycle.RECEIVER in sides,
-        is_final=referral.status in lifecycle.FINAL,
-        my_orgs=permissions.editing_organisations(request.user, partnership),
+        can_close_loop=permissions.can_close_referral_loop(user, referral)
+        and referral.status in lifecycle.FEEDBACK_AFTER
+        and not referral.loop_closed_at,
+        can_revoke=permissions.can_revoke_referral_consent(user, referral)
+        and referral.consent_given
+        and not referral.consent_revoked_at,
         feedback_form=FeedbackForm(),
         protocol=ReferralProtocol.objects.filter(partnership=partnership).first(),
         page_title=str(referral),
@@ -222,38 +248,59 @@ def referral_detail(request, pk, referral_pk):
     return render(request, "partnerships/referrals/detail.html", context)
 
 
-def _period(request):
+def _period(request) -> tuple[datetime.date, datetime.date, bool]:
+    """The whole calendar months asked for (the last twelve by default), and
+    whether the dates given had to be widened to whole months."""
     today = timezone.localdate()
     try:
         start = datetime.date.fromisoformat(request.GET.get("from", ""))
     except ValueError:
-        start = today - datetime.timedelta(days=365)
+        start = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
     try:
         end = datetime.date.fromisoformat(request.GET.get("until", ""))
     except ValueError:
         end = today
-    return start, end
+    widened = metrics.month_period(start, end)
+    asked = bool(request.GET.get("from") or request.GET.get("until"))
+    return *widened, asked and widened != (start, end)
 
 
 @require_safe
 def referral_metrics(request, pk):
+    """Figures for the referrals the user's organisations sent or received, in
+    whole months, suppressed as `referral_metrics` says."""
     partnership = permissions.get_partnership_for(request.user, pk)
     protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
-    start, end = _period(request)
-    zone = timezone.get_current_timezone()
-    referrals = Referral.objects.filter(
-        partnership=partnership,
-        # A datetime range, not __date, so the database can use its index.
-        requested_at__gte=datetime.datetime.combine(start, datetime.time(), zone),
-        requested_at__lt=datetime.datetime.combine(
-            end + datetime.timedelta(days=1), datetime.time(), zone
-        ),
-    ).exclude(status="entered-in-error")
+    start, end, widened = _period(request)
+    counted = permissions.referrals_counted_for(
+        request.user, Referral.objects.filter(partnership=partnership)
+    )
+    names = dict(
+        Organisation.objects.filter(
+            participations__partnership=partnership
+        ).values_list("pk", "name")
+    )
+    pairs = [
+        (
+            f"{sender}-{receiver}",
+            f"{names.get(sender, '?')} → {names.get(receiver, '?')}",
+        )
+        for sender, receiver in counted.values_list("sender_id", "receiver_id")
+        .distinct()
+        .order_by("sender_id", "receiver_id")
+    ]
+    referrals = counted.requested_between(start, end)
     pair = request.GET.get("pair", "")
-    if "-" in pair:
+    if pair and pair not in dict(pairs):
+        messages.warning(
+            request,
+            "You see figures only for referrals your organisation sent or received: "
+            "choose one of the pairs offered.",
+        )
+        pair = ""
+    if pair:
         sender, receiver = pair.split("-", 1)
-        if sender.isdigit() and receiver.isdigit():
-            referrals = referrals.filter(sender_id=sender, receiver_id=receiver)
+        referrals = referrals.filter(sender_id=sender, receiver_id=receiver)
     result = metrics.summary(
         referrals,
         acknowledge_days=protocol.acknowledge_days if protocol else 2,
@@ -264,18 +311,25 @@ def referral_metrics(request, pk):
     for key, label in metrics.BREAKDOWNS.items():
         if protocol and not protocol.collect_demographics and key != "age_band":
             continue
-        cells, why = metrics.suppress(metrics.breakdown(referrals, key))
+        cells, why = metrics.breakdown(referrals, key)
         tables.append((label, cells))
         notes.extend(why)
-    organisations = Organisation.objects.filter(
-        participations__partnership=partnership
-    ).order_by("name")
+    rates = [
+        ("Accepted", result.rate("accepted")),
+        ("Completed", result.rate("completed")),
+        ("Loop closed", result.rate("closed_loop")),
+        ("Acknowledged in time", result.rate("acknowledged_in_time")),
+        ("Outcome in time", result.rate("outcome_in_time")),
+    ]
     if request.GET.get("format") == "csv":
         rows = [
-            ["Summary", "Referrals made", result.made],
-            ["Summary", "Acceptance rate %", result.rate(result.accepted)],
-            ["Summary", "Completion rate %", result.rate(result.completed)],
-            ["Summary", "Closed-loop rate %", result.rate(result.closed_loop)],
+            ["Summary", "Referrals made", str(result.made)],
+            ["Summary", "Accepted", str(result.accepted)],
+            ["Summary", "Rejected", str(result.rejected)],
+            ["Summary", "Completed", str(result.completed)],
+            ["Summary", "Loop closed", str(result.closed_loop)],
+            ["Summary", "Mean satisfaction", str(result.satisfaction)],
+            *[["Summary", f"{label} rate %", str(rate)] for label, rate in rates],
         ]
         for label, cells in tables:
             for row in cells:
@@ -285,33 +339,37 @@ def referral_metrics(request, pk):
                         row["group"],
                         str(row["made"]),
                         str(row["completed"]),
+                        str(row["closed"]),
                         str(row["completion_rate"]),
                     ]
                 )
         response = HttpResponse(
-            spreadsheets.to_csv(["Table", "Group", "Made", "Completed", "Rate"], rows),
+            spreadsheets.to_csv(
+                ["Table", "Group", "Made", "Completed", "Loop closed", "Rate"], rows
+            ),
             content_type=spreadsheets.CONTENT_TYPES["csv"],
         )
         response["Content-Disposition"] = 'attachment; filename="referral-metrics.csv"'
         return response
-    rates = [
-        ("Accepted", result.rate(result.accepted)),
-        ("Completed", result.rate(result.completed)),
-        ("Loop closed", result.rate(result.closed_loop)),
-        ("Acknowledged in time", result.rate(result.acknowledged_in_time)),
-        ("Outcome in time", result.rate(result.outcome_in_time)),
-    ]
     context = _context(
         request,
         partnership,
         result=result,
         rates=rates,
-        chart=charts.bar_chart("Referral rates (%)", rates, unit="%", max_value=100),
+        chart=charts.bar_chart(
+            "Referral rates (%)",
+            [(label, rate.shown) for label, rate in rates],
+            unit="%",
+            max_value=100,
+        ),
         tables=tables,
         notes=sorted(set(notes), key=notes.index),
         start=start,
         end=end,
-        organisations=organisations,
+        period_note=metrics.WHOLE_MONTHS.format(start=start, end=end)
+        if widened
+        else "",
+        pairs=pairs,
         pair=pair,
     )
     return render(request, "partnerships/referrals/metrics.html", context)
@@ -322,13 +380,15 @@ def referral_inbox(request):
     """Referrals waiting on the user's organisations, with SLA clocks."""
     organisations = permissions.organisations_of(request.user)
     referrals = (
-        Referral.objects.visible_to(request.user)
-        .filter(receiver__in=organisations)
+        permissions.referrals_visible_to(
+            request.user, Referral.objects.filter(receiver__in=organisations)
+        )
         .exclude(status__in=lifecycle.FINAL)
         .select_related("sender", "receiver", "partnership")
     )
     now = timezone.now()
     page = paginate(request, referrals.order_by("requested_at", "pk"), 50)
+    _with_details(request.user, page.object_list)
     protocols = {
         p.partnership_id: p
         for p in ReferralProtocol.objects.filter(

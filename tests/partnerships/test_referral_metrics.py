@@ -10,23 +10,32 @@ from partnerships.models import Referral
 pytestmark = pytest.mark.django_db
 
 
-def test_suppression_hides_small_counts_and_their_complement():
-    rows = [
-        {"group": "A", "made": 40, "completed": 30, "closed": 20},
-        {"group": "B", "made": 25, "completed": 12, "closed": 0},
-        {"group": "C", "made": 4, "completed": 2, "closed": 0},
-        {"group": "D", "made": 0, "completed": 0, "closed": 0},
-    ]
-    cells, notes = metrics.suppress(rows)
-    by = {row["group"]: row for row in cells}
-    assert by["C"]["made"].hidden and by["C"]["completed"].hidden
-    # C alone would be total − A − B: the smallest other (B, 25) is hidden too.
-    assert by["B"]["made"].hidden
-    assert by["B"]["completed"].hidden  # 12 is the smallest other completed
-    assert not by["A"]["made"].hidden and not by["D"]["made"].hidden  # zero shows
-    assert by["B"]["completion_rate"].hidden and by["C"]["completion_rate"].hidden
-    assert by["A"]["completion_rate"].value == 75.0
-    assert "Counts from 1 to 10 are hidden" in notes[0]
+def test_a_small_piece_hides_the_smallest_others_of_its_block_until_safe():
+    pieces = {"A": 40, "B": 25, "C": 4, "D": 0, "E": 12}
+    # C (4) alone would be the total minus the rest: E (12) goes with it.
+    assert metrics._hidden_pieces(pieces) == {"C", "E"}
+    # Two small ones that together make 1–10 still need a complement.
+    assert metrics._hidden_pieces({"A": 3, "B": 4, "C": 30, "D": 50}) == {
+        "A",
+        "B",
+        "C",
+    }
+    assert metrics._hidden_pieces({"A": 5, "B": 6, "C": 30}) == {"A", "B"}
+    assert metrics._hidden_pieces({"A": 11, "B": 0}) == set()
+    # Nothing else to hide: everything is hidden.
+    assert metrics._hidden_pieces({"A": 3, "B": 0}) == {"A"}
+
+
+def test_whole_months_cover_the_dates_asked_for():
+    d = datetime.date
+    assert metrics.month_period(d(2026, 9, 27), d(2026, 9, 27)) == (
+        d(2026, 9, 1),
+        d(2026, 9, 30),
+    )
+    assert metrics.month_period(d(2026, 12, 5), d(2026, 2, 1)) == (
+        d(2026, 2, 1),
+        d(2026, 12, 31),
+    )
 
 
 def _referral(cast, n, **fields):
@@ -68,19 +77,23 @@ def test_summary_matches_a_hand_count(cast):
         )
     Referral.objects.bulk_create(rows)
     result = metrics.summary(Referral.objects.all(), acknowledge_days=2)
-    assert result.made == 12
-    assert result.accepted == 6 and result.rejected == 3 and result.completed == 6
-    assert result.closed_loop == 4
-    assert result.rate(result.closed_loop) == 33.3
+    assert result.made.value == 12 and not result.made.hidden
+    # 6, 3, 6 and 4 are counts from 1 to 10: hidden, and so are their rates.
+    assert result.accepted.hidden and result.rejected.hidden
+    assert result.completed.hidden and result.closed_loop.hidden
+    assert result.accepted.value == 6 and result.closed_loop.value == 4
+    assert result.rate("closed_loop").hidden
     # days to acknowledge for the 9 acknowledged: n%4+1 for n in 0..5, 9..11
     # → 1,2,3,4,1,2,2,3,4 → sorted 1,1,2,2,2,3,3,4,4: median 2, p90 4
-    assert result.days["acknowledge"] == {"median": 2.0, "p90": 4.0}
+    rows = Referral.objects.all()
+    assert metrics._percentile(rows, "seconds_to_acknowledge", 0.5) == 2.0
+    assert metrics._percentile(rows, "seconds_to_acknowledge", 0.9) == 4.0
+    # 9 acknowledged: too few to show a median or percentile.
+    assert result.days["acknowledge"]["median"].hidden
     # Within 2 working days = 4 calendar days: all 9.
-    assert result.acknowledged_in_time == 9
-    assert result.satisfaction == 4.0
-    cells, _ = metrics.suppress(
-        metrics.breakdown(Referral.objects.all(), "race_ethnicity")
-    )
+    assert result.acknowledged_in_time.value == 9
+    assert result.satisfaction.hidden  # 4 ratings
+    cells, _ = metrics.breakdown(Referral.objects.all(), "race_ethnicity")
     by = {row["group"]: row for row in cells}
     assert by["Black or African American"]["made"].value == 11
     assert by["White"]["made"].hidden
