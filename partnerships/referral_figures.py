@@ -1,58 +1,97 @@
-"""The referral panel of the leadership dashboard."""
+"""The referral panel of the leadership dashboard: per partnership, the referrals
+the user's organisations sent or received this month and the two before, with
+the same suppression as the metrics page (`referral_metrics`, rules 1–5)."""
 
 import datetime
 
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from . import permissions
 from . import referral_lifecycle as lifecycle
-from .models import Referral, ReferralProtocol
+from .models import ReferralProtocol
+from .referral_metrics import Cell, _count
 
-WINDOW_DAYS = 90
+MONTHS = 3
+LIMIT = 20
+
+
+def _block_keys():
+    return ("partnership_id", "month", "sender_id", "receiver_id")
 
 
 def referral_figures(user) -> dict:
     now = timezone.now()
-    # The last 90 days: what leadership can still act on.
-    visible = (
-        Referral.objects.visible_to(user)
-        .filter(requested_at__gte=now - datetime.timedelta(days=WINDOW_DAYS))
-        .exclude(status="entered-in-error")
+    today = timezone.localdate()
+    # Whole months, what leadership can still act on: this one and the two before.
+    start = today.replace(day=1)
+    for _ in range(MONTHS - 1):
+        start = (start - datetime.timedelta(days=1)).replace(day=1)
+    counted = permissions.referrals_counted_for(user).requested_between(start, today)
+    names = dict(
+        counted.values_list("partnership_id", "partnership__name")
+        .distinct()
+        .order_by("partnership__name", "partnership_id")[:LIMIT]
     )
-    rows = list(
-        visible.values("partnership_id", "partnership__name")
+    counted = counted.filter(partnership_id__in=list(names))
+    blocks = (
+        counted.annotate(month=TruncMonth("requested_at"))
+        .values(*_block_keys())
         .annotate(
             made=Count("id"),
             closed=Count("id", filter=Q(loop_closed_at__isnull=False)),
         )
-        .order_by("partnership__name")[:20]
+        .order_by()
     )
     outcome_days = dict(
-        ReferralProtocol.objects.filter(
-            partnership_id__in=[r["partnership_id"] for r in rows]
-        ).values_list("partnership_id", "outcome_days")
+        ReferralProtocol.objects.filter(partnership_id__in=list(names)).values_list(
+            "partnership_id", "outcome_days"
+        )
     )
     # One grouped query per distinct deadline (partnerships usually share one).
     by_deadline: dict[int, list[int]] = {}
-    for row in rows:
-        days = outcome_days.get(row["partnership_id"], 30)
-        by_deadline.setdefault(days, []).append(row["partnership_id"])
-    late: dict[int, int] = {}
+    for partnership_id in names:
+        days = outcome_days.get(partnership_id, 30)
+        by_deadline.setdefault(days, []).append(partnership_id)
+    late: dict[tuple, int] = {}
     for days, partnership_ids in by_deadline.items():
-        late.update(
-            visible.filter(
+        for row in (
+            counted.filter(
                 partnership_id__in=partnership_ids,
                 loop_closed_at__isnull=True,
                 requested_at__lt=now - datetime.timedelta(days=days),
             )
             .exclude(status__in=lifecycle.FINAL - {"completed"})
-            .values("partnership_id")
+            .annotate(month=TruncMonth("requested_at"))
+            .values(*_block_keys())
             .annotate(n=Count("id"))
-            .values_list("partnership_id", "n")
+            .order_by()
+        ):
+            late[tuple(row[key] for key in _block_keys())] = row["n"]
+    per_partnership: dict[int, list[dict]] = {pk: [] for pk in names}
+    for block in blocks:
+        block["late"] = late.get(tuple(block[key] for key in _block_keys()), 0)
+        per_partnership[block["partnership_id"]].append(block)
+    rows = []
+    for partnership_id, name in names.items():
+        mine = per_partnership[partnership_id]
+        made = _count(b["made"] for b in mine)
+        closed = _count(b["closed"] for b in mine)
+        if made.hidden or closed.hidden:
+            rate = Cell(None, hidden=True)
+        else:
+            rate = Cell(
+                round(100 * closed.value / made.value, 1) if made.value else None
+            )
+        rows.append(
+            {
+                "partnership_id": partnership_id,
+                "partnership__name": name,
+                "made": made,
+                "closed": closed,
+                "late": _count(b["late"] for b in mine),
+                "rate": rate,
+            }
         )
-    for row in rows:
-        row["late"] = late.get(row["partnership_id"], 0)
-        row["rate"] = (
-            round(100 * row["closed"] / row["made"], 1) if row["made"] else None
-        )
-    return {"rows": rows}
+    return {"rows": rows, "since": start}

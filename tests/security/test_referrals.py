@@ -510,3 +510,15 @@ def test_every_change_is_recorded_and_the_other_party_told_without_details(
         for detail in ("QZ", "1957", "N-1", "eviction", "Housed", "Tongan"):
             assert detail not in text
     assert cast.housing.email not in {a for m in smtp.messages for a in m.envelope_to}
+
+
+@pytest.mark.parametrize(("count", "shown"), [(10, False), (11, True)])
+def test_the_dashboard_panel_shows_no_small_referral_count(
+    cast, protocol, client_for, count, shown
+):
+    bulk(cast, count, on=timezone.localdate())
+    bulk(cast, 40, on=timezone.localdate(), sender=cast.housing_org)
+    panel = client_for(cast.leader).get("/admin/").text
+    panel = panel.split('data-figure="referrals"', 1)[1].split("</table>", 1)[0]
+    assert f"<td>{count}</td>" in panel if shown else "<td>—</td>" in panel
+    assert "<td>40</td>" not in panel and "<td>50</td>" not in panel
