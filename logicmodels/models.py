@@ -38,7 +38,7 @@ def check_number(value, name: str = "The value") -> Decimal | None:
             f"{name} “{value}” is not a finite number. Enter a number, such as 42 "
             "or 3.5."
         )
-    if abs(number) >= NUMBER_LIMIT:
+    if number.copy_abs() >= NUMBER_LIMIT:  # copy_abs never rounds or overflows
         raise ValidationError(
             f"{name} “{value}” is too large: figures must be below 10,000,000,000 "
             "(ten billion). Check the figure, or report it in a larger unit "
@@ -70,17 +70,27 @@ def _in_range(name: str, nullable: bool = False) -> models.Q:
 
 class ReadableManager(models.Manager):
     """Leaves out rows whose figures no page could read (only possible where the
-    database does not enforce the precision, as SQLite does not)."""
+    database does not enforce the precision, as SQLite does not). The fields are
+    class attributes: related managers are built from this class without
+    arguments."""
 
-    def __init__(self, *fields: str, nullable: tuple[str, ...] = ()):
-        super().__init__()
-        self.fields, self.nullable = fields, nullable
+    figures: tuple[str, ...] = ()
+    nullable: tuple[str, ...] = ()
 
     def get_queryset(self):
         query = models.Q()
-        for name in self.fields:
+        for name in self.figures:
             query &= _in_range(name, nullable=name in self.nullable)
         return super().get_queryset().filter(query)
+
+
+class ReadableTargets(ReadableManager):
+    figures = ("value",)
+
+
+class ReadableMeasurements(ReadableManager):
+    figures = ("value", "numerator", "denominator")
+    nullable = ("numerator", "denominator")
 
 
 class ModelQuerySet(models.QuerySet):
@@ -299,7 +309,7 @@ class Target(models.Model):
 
     # Every stored row, readable or not (for repair); `objects` is the default.
     all_objects = models.Manager()
-    objects = ReadableManager("value")
+    objects = ReadableTargets()
 
     class Meta:
         ordering = ["period_start", "pk"]
@@ -340,9 +350,7 @@ class Measurement(models.Model):
     entered_at = models.DateTimeField(default=timezone.now)
 
     all_objects = models.Manager()
-    objects = ReadableManager(
-        "value", "numerator", "denominator", nullable=("numerator", "denominator")
-    )
+    objects = ReadableMeasurements()
 
     class Meta:
         ordering = ["period_start", "pk"]
