@@ -7,6 +7,7 @@ its e-mail after the transaction commits."""
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 
 from django.conf import settings
@@ -91,6 +92,30 @@ def _everyone(mou: MOU) -> list[str]:
     )
 
 
+def _refusals_recorded(service):
+    """Record a refused call in the audit log. It wraps the service's own
+    transaction, so the entry stays although the refused work is rolled back."""
+
+    @functools.wraps(service)
+    def guarded(**kwargs):
+        try:
+            return service(**kwargs)
+        except PermissionDenied:
+            comment = kwargs.get("comment")
+            target = kwargs.get("mou") or (comment.mou if comment else None)
+            target = target or kwargs.get("partnership")
+            by = kwargs.get("by")
+            log(
+                target,
+                "mou.refused",
+                user=by if getattr(by, "pk", None) else None,
+                data={"title": str(target), "action": service.__name__},
+            )
+            raise
+
+    return guarded
+
+
 def _require_edit(mou: MOU, by) -> None:
     if not permissions.can_edit(by, mou.partnership):
         raise PermissionDenied(
@@ -168,6 +193,7 @@ def _apply_referral_protocol(mou: MOU) -> None:
     )
 
 
+@_refusals_recorded
 @transaction.atomic
 def mou_refresh_referrals(*, mou: MOU, by) -> MOU:
     """Bring the referral-methods section in line with the current protocol."""
@@ -180,6 +206,7 @@ def mou_refresh_referrals(*, mou: MOU, by) -> MOU:
     return mou
 
 
+@_refusals_recorded
 @transaction.atomic
 def mou_create_from_template(
     *, partnership: Partnership, template: MOUTemplate, by, title: str = ""
@@ -326,6 +353,7 @@ def _refuse_if_frozen(mou: MOU) -> None:
         )
 
 
+@_refusals_recorded
 @transaction.atomic
 def mou_section_save(
     *,
@@ -387,6 +415,7 @@ def mou_section_save(
     return section
 
 
+@_refusals_recorded
 @transaction.atomic
 def mou_section_remove(*, mou: MOU, section: Section, by, base_revision_id) -> None:
     _require_edit(mou, by)
@@ -400,6 +429,7 @@ def mou_section_remove(*, mou: MOU, section: Section, by, base_revision_id) -> N
     _record(mou, "remove_section", by, section=heading)
 
 
+@_refusals_recorded
 @transaction.atomic
 def mou_section_move(*, mou: MOU, section: Section, by, up: bool) -> None:
     _require_edit(mou, by)
@@ -450,6 +480,7 @@ TRANSITION_WORDS = {
 }
 
 
+@_refusals_recorded
 @transaction.atomic
 def mou_submit_for_review(*, mou: MOU, by) -> MOU:
     _require_edit(mou, by)
@@ -465,6 +496,7 @@ def mou_submit_for_review(*, mou: MOU, by) -> MOU:
     return mou
 
 
+@_refusals_recorded
 @transaction.atomic
 def mou_request_changes(*, mou: MOU, by, note: str = "") -> MOU:
     _require_edit(mou, by)
@@ -474,6 +506,7 @@ def mou_request_changes(*, mou: MOU, by, note: str = "") -> MOU:
     return mou
 
 
+@_refusals_recorded
 @transaction.atomic
 def mou_open_signing(*, mou: MOU, by) -> MOU:
     _require_coordinate(mou, by)
@@ -654,6 +687,7 @@ def _sign(
     return signature
 
 
+@_refusals_recorded
 @transaction.atomic
 def mou_execute(*, mou: MOU, by) -> MOU:
     """Execute an MOU every party has signed (normally the last signature does)."""
@@ -724,6 +758,7 @@ def _commitments_to_responsibilities(*, mou: MOU, by) -> int:
     return len(clauses)
 
 
+@_refusals_recorded
 @transaction.atomic
 def mou_withdraw(*, mou: MOU, by, reason: str = "") -> MOU:
     _require_coordinate(mou, by)
@@ -737,6 +772,7 @@ def mou_withdraw(*, mou: MOU, by, reason: str = "") -> MOU:
     return mou
 
 
+@_refusals_recorded
 @transaction.atomic
 def mou_amend(*, mou: MOU, by) -> MOU:
     """A new draft version prefilled with the executed text."""
@@ -782,6 +818,7 @@ def mou_amend(*, mou: MOU, by) -> MOU:
     return new
 
 
+@_refusals_recorded
 @transaction.atomic
 def mou_terminate(*, mou: MOU, by, reason: str, effective: datetime.date) -> MOU:
     _require_coordinate(mou, by)
@@ -858,6 +895,7 @@ def mou_renewal_reminders_send(*, today: datetime.date | None = None) -> int:
 MENTION = re.compile(r"@([\w.@+-]+)")
 
 
+@_refusals_recorded
 @transaction.atomic
 def comment_add(
     *,
@@ -899,6 +937,7 @@ def comment_add(
     return comment
 
 
+@_refusals_recorded
 @transaction.atomic
 def comment_resolve(*, comment: Comment, by, resolved: bool) -> Comment:
     _require_edit(comment.mou, by)

@@ -34,6 +34,7 @@ MOU_ACTIONS = {
         "MOU signature refused",
         "Refused a signature on {title} for {organisation}: {reason}",
     ),
+    "mou.refused": ("MOU action refused", "Refused {action} on {title}"),
     "mou.execute": ("Execute MOU", "{title} is signed by every partner"),
     "mou.withdraw": ("Withdraw MOU from signing", "Withdrew {title} from signing"),
     "mou.amend": ("Start MOU amendment", "Started {amendment}"),
