@@ -21,9 +21,13 @@ from logicmodels.models import (
 )
 from partnerships.models import LearningEntry, PartnershipRole, Responsibility
 
-from ..logicmodels.conftest import chain, model  # noqa: F401 - the standing model
+from ..logicmodels import conftest as standing
 
 pytestmark = pytest.mark.django_db
+
+# The app's standing fixtures, shared with tests/logicmodels.
+chain = standing.chain
+model = standing.model
 
 Q1 = {
     "period_start": datetime.date(2026, 1, 1),

@@ -16,9 +16,13 @@ from openpyxl import load_workbook
 from logicmodels import services
 from logicmodels.models import Indicator, Measurement, Target
 
-from ..logicmodels.conftest import chain, model  # noqa: F401 - the standing model
+from ..logicmodels import conftest as standing
 
 pytestmark = pytest.mark.django_db
+
+# The app's standing fixtures, shared with tests/logicmodels.
+chain = standing.chain
+model = standing.model
 
 BAD_FIGURES = [
     ("1e999999999", "too large"),

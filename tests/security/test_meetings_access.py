@@ -22,9 +22,12 @@ from meetings.models import (
 )
 from partnerships import services as partnership_services
 
-from ..meetings.conftest import series  # noqa: F401 - the standing monthly review
+from ..meetings import conftest as standing
 
 pytestmark = pytest.mark.django_db
+
+# The app's standing fixtures, shared with tests/meetings.
+series = standing.series
 
 UTC = datetime.UTC
 

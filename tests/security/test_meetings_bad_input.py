@@ -14,9 +14,12 @@ from meetings import services
 from meetings.dashboard import cadence_figures
 from meetings.models import FeedToken, Meeting, MeetingSeries
 
-from ..meetings.conftest import series  # noqa: F401 - the standing monthly review
+from ..meetings import conftest as standing
 
 pytestmark = pytest.mark.django_db
+
+# The app's standing fixtures, shared with tests/meetings.
+series = standing.series
 
 UTC = datetime.UTC
 
