@@ -91,6 +91,12 @@ def forget(user: User) -> None:
         del user._partnership_access
 
 
+def forget_partners(partnership: Partnership) -> None:
+    """Drop the memo of who takes part after an organisation joins or leaves."""
+    if hasattr(partnership, "_participating_org_ids"):
+        del partnership._participating_org_ids
+
+
 def _active(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active)
 

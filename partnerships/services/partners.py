@@ -150,6 +150,7 @@ def participation_add(
     participation = Participation.objects.create(
         partnership=partnership, organisation=organisation, role=role
     )
+    permissions.forget_partners(partnership)
     log(
         partnership,
         "partnerships.add_partner",
@@ -179,6 +180,7 @@ def participation_remove(*, participation: Participation, by) -> None:
         revoked_at__isnull=True,
     ).update(revoked_at=timezone.now())
     participation.delete()
+    permissions.forget_partners(partnership)
     log(
         partnership, "partnerships.remove_partner", user=by, data={"organisation": name}
     )

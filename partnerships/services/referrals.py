@@ -447,7 +447,7 @@ def directory_import(*, data: bytes, by) -> int:
     }
     addresses = {r["location_id"]: r for r in tables["addresses"]}
     count = 0
-    for row in tables["services"]:
+    for number, row in enumerate(tables["services"], start=2):
         service = DirectoryService.objects.filter(
             uid=row["id"]
         ).first() or DirectoryService(uid=row["id"])
@@ -494,7 +494,13 @@ def directory_import(*, data: bytes, by) -> int:
             service.state_province = address.get("state_province", "")
             service.postal_code = address.get("postal_code", "")
             service.country = address.get("country", "") or "US"
-        service.full_clean(exclude=["owner", "verified_by"])
+        try:
+            service.full_clean(exclude=["owner", "verified_by"])
+        except ValidationError as error:
+            # Reported like every other bad row; the atomic block stores nothing.
+            raise hsds.HSDSInvalid(
+                [f"services.csv row {number}: {' '.join(error.messages)}"]
+            ) from None
         service.save()
         count += 1
     return count

@@ -465,12 +465,14 @@ class Command(BaseCommand):
             ("housing", "Eastside Housing Coalition", "Executive Director"),
         ]
         for username, org, title in signers:
+            # Each signer signs the text they were shown: its fingerprint.
             mou_services.mou_sign(
                 mou=mou,
                 by=people[username],
                 organisation=orgs[org],
                 full_name=people[username].get_full_name(),
                 title=title,
+                fingerprint=MOU.objects.get(pk=mou.pk).frozen_hash,
             )
         amendment = mou_services.mou_amend(
             mou=MOU.objects.get(pk=mou.pk), by=coordinator
@@ -499,6 +501,7 @@ class Command(BaseCommand):
                 organisation=orgs[org],
                 full_name=people[username].get_full_name(),
                 title=title,
+                fingerprint=MOU.objects.get(pk=amendment.pk).frozen_hash,
             )
 
         draft = mou_services.mou_create_from_template(
