@@ -94,6 +94,7 @@ def accountability_matrix(partnership) -> dict:
     return {"statuses": Responsibility.Status.labels, "rows": rows}
 
 
+@require_safe
 def responsibility_index(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk)
     context = section_context(request, partnership, "responsibilities")
@@ -299,6 +300,7 @@ def my_responsibilities(request):
     )
 
 
+@require_safe
 def learning_index(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk)
     context = section_context(request, partnership, "learning")
@@ -363,6 +365,7 @@ def learning_add(request, pk):
     )
 
 
+@require_safe
 def learning_entry(request, pk, entry_pk):
     partnership = permissions.get_partnership_for(request.user, pk)
     entry = get_object_or_404(

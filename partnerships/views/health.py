@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import charts, health, permissions, services
 from ..forms import HealthResponseForm, HealthRoundForm
@@ -16,6 +16,7 @@ from ..models import HealthCheckRound, Organisation
 from .base import breadcrumbs, section_context
 
 
+@require_safe
 def health_index(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk)
     context = section_context(request, partnership, "health")
@@ -62,6 +63,7 @@ def health_round_open(request, pk):
     return HttpResponseRedirect(reverse("partnerships:health", args=[partnership.pk]))
 
 
+@require_safe
 def health_round(request, pk, round_pk):
     partnership = permissions.get_partnership_for(request.user, pk)
     health_round = get_object_or_404(

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import permissions, services
 from ..models import Invitation, Membership, Organisation
@@ -29,6 +29,7 @@ def _organisation_url(organisation: Organisation) -> str:
     return reverse("partnerships:organisation", args=[organisation.pk])
 
 
+@require_safe
 def organisation_people(request, pk):
     organisation = _organisation_for(request.user, pk)
     administers = permissions.can_administer_organisation(request.user, organisation)
@@ -107,6 +108,8 @@ def proposal_decline(request, pk, invitation_pk):
 @require_POST
 def membership_change(request, pk, membership_pk):
     organisation = _organisation_for(request.user, pk)
+    if not permissions.can_administer_organisation(request.user, organisation):
+        raise PermissionDenied
     membership = get_object_or_404(
         Membership.objects.select_related("user", "organisation"),
         pk=membership_pk,

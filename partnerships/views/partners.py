@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from wagtail.models import ModelLogEntry
 
 from .. import permissions, services
@@ -39,6 +39,7 @@ from .base import (
 User = get_user_model()
 
 
+@require_safe
 def partnership_index(request):
     """The partnerships the user's organisations take part in."""
     partnerships = Partnership.objects.visible_to(request.user)
@@ -132,6 +133,7 @@ def _participations(partnership):
     )
 
 
+@require_safe
 def partnership_detail(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk)
     context = section_context(request, partnership, "overview")
@@ -143,6 +145,7 @@ def partnership_detail(request, pk):
     return render(request, "partnerships/detail.html", context)
 
 
+@require_safe
 def partnership_partners(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk)
     context = section_context(request, partnership, "partners")
@@ -171,6 +174,7 @@ def partnership_partners(request, pk):
     return render(request, "partnerships/partners.html", context)
 
 
+@require_safe
 def partnership_section(request, pk, section):
     if section not in EMPTY_STATES:
         raise PermissionDenied
@@ -201,6 +205,7 @@ def _history(partnership):
     )
 
 
+@require_safe
 def partnership_history(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk)
     context = section_context(request, partnership, "history")

@@ -37,6 +37,7 @@ def _with_details(user, referrals) -> list:
     return referrals
 
 
+@require_safe
 def referral_index(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk)
     protocol = ReferralProtocol.objects.filter(partnership=partnership).first()

@@ -301,3 +301,46 @@ def test_the_partner_menu_only_links_to_allowed_pages(cast, client):
         for href in set(re.findall(r'href="(/admin/[^"#?]*)', html)):
             match = resolve(href)
             assert is_allowed(match.view_name, match.namespaces), f"{url} -> {href}"
+
+
+# What a leadership viewer may still change: their own session and account.
+LEADER_MAY_POST = {"wagtailadmin_logout", "wagtailadmin_account", "meetings:feeds"}
+
+
+def test_a_leadership_viewer_posting_to_every_url_changes_nothing(
+    cast, client, every_url
+):
+    """`leader` follows Northside's partnerships read-only. Every form of the
+    project, posted by them, is refused, and nothing is recorded in their name."""
+    from wagtail.models import ModelLogEntry
+
+    client.force_login(cast.leader)
+    problems = []
+    for name, url in every_url:
+        if name in PUBLIC or name in OPEN_BY_WAGTAIL or name in LEADER_MAY_POST:
+            continue
+        response = client.post(url)
+        if not refused(response, anonymous=False):
+            problems.append(f"POST {url} ({name}) answered {response.status_code}")
+    assert not problems, "\n".join(problems)
+    assert not ModelLogEntry.objects.filter(user=cast.leader).exists()
+
+
+def test_a_third_partner_sees_no_referral_between_two_others(cast, client, every_url):
+    """`housing` is in the Eastside partnership but neither sent nor received the
+    Northside → Riverside referral: no page, export or figure shows it."""
+    from partnerships.models import Referral
+
+    referral_path = f"/referrals/{Referral.objects.get().pk}/"
+    client.force_login(cast.housing)
+    problems = []
+    for name, url in every_url:
+        if name in ("wagtailadmin_logout",):
+            continue
+        response = client.get(url)
+        body = response.content.decode(errors="replace")
+        if "Care navigator 1" in body:
+            problems.append(f"GET {url} ({name}) shows the referral")
+        if referral_path in url and not refused(response, anonymous=False):
+            problems.append(f"GET {url} ({name}) answered {response.status_code}")
+    assert not problems, "\n".join(problems)
