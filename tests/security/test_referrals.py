@@ -522,3 +522,33 @@ def test_the_dashboard_panel_shows_no_small_referral_count(
     panel = panel.split('data-figure="referrals"', 1)[1].split("</table>", 1)[0]
     assert f"<td>{count}</td>" in panel if shown else "<td>—</td>" in panel
     assert "<td>40</td>" not in panel and "<td>50</td>" not in panel
+
+
+def test_a_referral_entered_in_error_leaves_the_figures(cast, protocol, client_for):
+    bulk(cast, 11, on=datetime.date(2026, 3, 10))
+    mistaken = Referral.objects.first()
+    services.referral_move(
+        referral=mistaken,
+        by=cast.coordinator,
+        status="entered-in-error",
+        reason="Duplicate",
+    )
+    figures = figures_csv(
+        client_for(cast.partner),
+        metrics_url(cast),
+        **{"from": "2026-03-01", "until": "2026-03-31"},
+    )
+    # 10 left: hidden, not 11.
+    assert figures[("Summary", "Referrals made", "Made")] is None
+
+
+def test_a_leader_is_offered_no_move_and_the_receiver_only_its_own(
+    cast, protocol, client_for
+):
+    referral = refer(cast)
+    leader_page = content(client_for(cast.leader).get(referral.get_absolute_url()))
+    assert "data-move-form" not in leader_page
+    assert "data-revoke-form" not in leader_page
+    receiver_page = content(client_for(cast.partner).get(referral.get_absolute_url()))
+    assert 'value="accepted"' in receiver_page
+    assert 'value="cancelled"' not in receiver_page
