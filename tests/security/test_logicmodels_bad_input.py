@@ -240,15 +240,19 @@ def test_a_bad_figure_already_stored_does_not_break_pages_or_exports(
         client = client_for(user)
         page = client.get(_indicator_url(chain))
         assert page.status_code == 200
-        assert "the broken one" not in page.text
         if stored:
+            assert "the broken one" not in page.text
             assert "2 stored figures of this indicator could not be read" in page.text
+        else:  # the database refused the write: the row is still the good 50
+            assert "the broken one" in page.text
         assert client.get(model.get_absolute_url()).status_code == 200
         for fmt in ["csv", "xlsx", "docx"]:
             response = client.get(reverse("logicmodels:export", args=[model.pk, fmt]))
             assert response.status_code == 200, fmt
         csv = client.get(reverse("logicmodels:export", args=[model.pk, "csv"]))
-        assert "45.0" in csv.content.decode("utf-8-sig")  # the good row
+        # The latest readable measurement: the good 45 when the bad row is hidden.
+        latest = "45.0" if stored else "50.0"
+        assert f"Percent,40.0,{latest}," in csv.content.decode("utf-8-sig")
         workbook = load_workbook(
             io.BytesIO(
                 client.get(
