@@ -305,6 +305,7 @@ def _ics(calendar, filename) -> HttpResponse:
     return response
 
 
+@require_safe
 def occurrence_open(request, series_pk, key):
     series = get_series_for(request.user, series_pk)
     try:
@@ -360,6 +361,7 @@ def _suggestions(meeting) -> list[tuple[str, str]]:
     return [(title, ref) for title, ref in ideas if title not in existing]
 
 
+@require_safe
 def meeting_detail(request, meeting_pk):
     meeting = get_meeting_for(request.user, meeting_pk)
     series = meeting.series
