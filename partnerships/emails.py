@@ -7,6 +7,8 @@ policy again when it runs, so someone who lost access between the event and the
 delivery (their organisation left, their account was deactivated) gets nothing.
 """
 
+import threading
+from contextlib import contextmanager
 from functools import partial
 
 from django.conf import settings
@@ -15,6 +17,21 @@ from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
 from .tasks import deliver_email
+
+
+_state = threading.local()
+
+
+@contextmanager
+def muted():
+    """Send nothing inside the block: loading demo or seed data must not mail the
+    people it invents."""
+    previous = getattr(_state, "muted", False)
+    _state.muted = True
+    try:
+        yield
+    finally:
+        _state.muted = previous
 
 
 def render_email(event: str, context: dict) -> tuple[str, str, str]:
@@ -41,7 +58,7 @@ def send_email(
     With `partnership`, only addresses of active people who may still see that
     partnership when the task runs receive it."""
     recipients = sorted({address for address in to if address})
-    if not recipients:
+    if not recipients or getattr(_state, "muted", False):
         return
     subject, body, html = render_email(event, context)
     transaction.on_commit(

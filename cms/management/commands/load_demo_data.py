@@ -21,6 +21,7 @@ from meetings.models import MeetingSeries
 from mou import services as mou_services
 from mou.models import MOU, MOUTemplate
 from partnerships import services
+from partnerships.emails import muted
 from partnerships.models import (
     DirectoryService,
     HealthCheckRound,
@@ -114,6 +115,11 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        # The demo people are invented: the product's notices are not sent to them.
+        with muted():
+            self.load()
+
+    def load(self):
         self.hub = self.user("hub", "Hana", "Bauer", staff=True)
         organisations = {
             name: Organisation.objects.get_or_create(name=name, defaults=fields)[0]
