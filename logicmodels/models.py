@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from partnerships import permissions
 from partnerships.models import Organisation, Partnership, Responsibility
 
 # Every figure is a DecimalField(max_digits=14, decimal_places=4): below ten billion,
@@ -95,7 +96,7 @@ class ReadableMeasurements(ReadableManager):
 
 class ModelQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(partnership__in=Partnership.objects.visible_to(user))
+        return self.filter(partnership__in=permissions.visible_partnerships(user))
 
 
 class LogicModel(models.Model):

@@ -18,6 +18,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from partnerships import permissions
 from partnerships.models import Organisation, Partnership, Responsibility
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ RULE_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "WKST
 
 class SeriesQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(partnership__in=Partnership.objects.visible_to(user))
+        return self.filter(partnership__in=permissions.visible_partnerships(user))
 
 
 class MeetingSeries(models.Model):

@@ -12,7 +12,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from partnerships import permissions
-from partnerships.models import Partnership
 
 from . import ical, services
 from .models import Attendance, FeedToken, Meeting, MeetingSeries, hash_token
@@ -21,7 +20,7 @@ REFRESH = "PT1H"
 
 
 def _feed_series(feed: FeedToken):
-    visible = Partnership.objects.visible_to(feed.user)
+    visible = permissions.visible_partnerships(feed.user)
     series = MeetingSeries.objects.filter(partnership__in=visible, published=True)
     if feed.partnership_id:
         return series.filter(partnership_id=feed.partnership_id)

@@ -591,7 +591,7 @@ def feeds(request):
         for t in FeedToken.objects.filter(user=request.user)
     }
     partnerships = list(
-        permissions.Partnership.objects.visible_to(request.user).order_by("name")[:100]
+        permissions.visible_partnerships(request.user).order_by("name")[:100]
     )
     return render(
         request,

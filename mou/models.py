@@ -18,6 +18,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable, RevisionMixin
 
+from partnerships import permissions
 from partnerships.models import Organisation, Participation, Partnership, Responsibility
 
 
@@ -143,7 +144,7 @@ class DocumentTemplate(models.Model):
 
 class MOUQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return self.filter(partnership__in=Partnership.objects.visible_to(user))
+        return self.filter(partnership__in=permissions.visible_partnerships(user))
 
 
 class MOU(ConcurrentTransitionMixin, RevisionMixin, models.Model):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
+from . import permissions
 from .health import MIN_RESPONDENTS
 from .models import (
     HealthCheckRound,
@@ -35,7 +36,7 @@ class Figure:
 
 
 def _visible(user):
-    return Partnership.objects.visible_to(user)
+    return permissions.visible_partnerships(user)
 
 
 def overdue_by_organisation(user, today: datetime.date | None = None) -> Figure:

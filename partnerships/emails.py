@@ -18,7 +18,6 @@ from django.template.loader import render_to_string
 
 from .tasks import deliver_email
 
-
 _state = threading.local()
 
 

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
+from django.utils import timezone
 
+from . import referral_lifecycle as lifecycle
 from .models import (
     Membership,
     Organisation,
     Participation,
     Partnership,
     PartnershipRole,
+    Referral,
 )
 
 if TYPE_CHECKING:
@@ -36,11 +40,20 @@ def visible_partnership_ids(user: User) -> QuerySet:
     )
 
 
+def visible_partnerships(user: User) -> QuerySet[Partnership]:
+    """Partnerships the user may see: those one of their organisations takes part
+    in; every partnership for hub staff; none for anyone not signed in or
+    deactivated. Every other app scopes its querysets through this."""
+    if not user.is_authenticated or not user.is_active:
+        return Partnership.objects.none()
+    if user.is_staff:
+        return Partnership.objects.all()
+    return Partnership.objects.filter(pk__in=visible_partnership_ids(user))
+
+
 def addresses_with_access(partnership_id: int, addresses: list[str]) -> list[str]:
     """The addresses among `addresses` that belong to an active person who may see
     the partnership now. Mail about a partnership goes only to them."""
-    from django.contrib.auth import get_user_model
-
     wanted = {address.lower() for address in addresses}
     people = (
         get_user_model()
@@ -269,7 +282,7 @@ def get_partnership_for(user: User, pk: int, *, action: str = "view") -> Partner
     """Look up a partnership for a view; unknown and invisible look the same (404),
     visible but not permitted is refused (403)."""
     try:
-        partnership = Partnership.objects.visible_to(user).get(pk=pk)
+        partnership = visible_partnerships(user).get(pk=pk)
     except (Partnership.DoesNotExist, ValueError, TypeError):
         raise Http404("No such partnership.") from None
     require(user, partnership, action)
@@ -282,11 +295,6 @@ def get_partnership_for(user: User, pk: int, *, action: str = "view") -> Partner
 # client's details while consent stands and move the referral on their side's
 # behalf; leadership viewers and hub staff see that it exists, its parties and
 # status, and figures. Nobody reads the details once consent is revoked or over.
-
-from django.utils import timezone  # noqa: E402
-
-from . import referral_lifecycle as lifecycle  # noqa: E402
-from .models import Referral  # noqa: E402
 
 
 def referrals_visible_to(
@@ -396,8 +404,6 @@ def referral_party_addresses(referral: Referral, side: str) -> list[str]:
         memberships__is_leadership=False,
         is_active=True,
     )
-    from django.contrib.auth import get_user_model
-
     people = get_user_model().objects.filter(acting)
     roles = Q(
         partnership_roles__participation__partnership_id=referral.partnership_id,

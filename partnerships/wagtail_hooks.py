@@ -4,8 +4,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.log_actions import LogFormatter
 
-from . import urls
-from .models import Partnership
+from . import permissions, urls
 from .viewsets import organisation_viewset
 
 
@@ -194,7 +193,7 @@ class YourPartnershipsPanel(Component):
 
     def get_context_data(self, parent_context):
         request = parent_context["request"]
-        visible = Partnership.objects.visible_to(request.user)
+        visible = permissions.visible_partnerships(request.user)
         return {
             "partnerships": list(
                 visible.order_by("name", "pk").only("pk", "name", "status", "end_date")[
@@ -243,6 +242,6 @@ def add_referrals_to_leadership_dashboard(request, panels):
 @hooks.register("construct_homepage_panels")
 def add_your_partnerships_panel(request, panels):
     panels.insert(0, YourPartnershipsPanel())
-    if Partnership.objects.visible_to(request.user).exists():
+    if permissions.visible_partnerships(request.user).exists():
         panels.insert(1, AccountabilityPanel())
         panels.append(ReferralPanel())

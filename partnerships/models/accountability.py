@@ -38,9 +38,6 @@ class ResponsibilityQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=Responsibility.Status.DONE)
 
-    def visible_to(self, user):
-        return self.filter(partnership__in=Partnership.objects.visible_to(user))
-
 
 class Responsibility(models.Model):
     """Something one organisation has agreed to do for the partnership, by a date

@@ -110,18 +110,6 @@ class Membership(models.Model):
         return f"{self.user} at {self.organisation}"
 
 
-class PartnershipQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Partnerships the user may see; the one access rule, see permissions.py."""
-        from ..permissions import visible_partnership_ids
-
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        return self.filter(pk__in=visible_partnership_ids(user))
-
-
 class Partnership(models.Model):
     """Two or more organisations working together for a shared community."""
 
@@ -182,8 +170,6 @@ class Partnership(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = PartnershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -20,7 +20,6 @@ from ..forms import (
 from ..models import (
     LearningEntry,
     Organisation,
-    Partnership,
     Practice,
     Responsibility,
     ResponsibilityUpdate,
@@ -279,7 +278,7 @@ def my_responsibilities(request):
         request,
         Responsibility.objects.filter(
             owner__in=organisations,
-            partnership__in=Partnership.objects.visible_to(request.user),
+            partnership__in=permissions.visible_partnerships(request.user),
         ).select_related("owner", "owner_person", "partnership"),
     )
     if not filters["status"]:

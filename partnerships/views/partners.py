@@ -42,7 +42,7 @@ User = get_user_model()
 @require_safe
 def partnership_index(request):
     """The partnerships the user's organisations take part in."""
-    partnerships = Partnership.objects.visible_to(request.user)
+    partnerships = permissions.visible_partnerships(request.user)
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     if query:

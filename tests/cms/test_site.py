@@ -9,6 +9,7 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from cms.models import GuidePage, HomePage
+from partnerships import permissions
 from partnerships.models import (
     Membership,
     Organisation,
@@ -54,10 +55,12 @@ def test_demo_data_loads_the_cast_and_a_second_run_changes_nothing(django_user_m
     }
     outsider = django_user_model.objects.get(username="outsider")
     assert outsider.check_password("partnership")
-    assert not Partnership.objects.visible_to(outsider).filter(pk=eastside.pk).exists()
+    assert (
+        not permissions.visible_partnerships(outsider).filter(pk=eastside.pk).exists()
+    )
     partner = django_user_model.objects.get(username="partner")
     assert set(
-        Partnership.objects.visible_to(partner).values_list("name", flat=True)
+        permissions.visible_partnerships(partner).values_list("name", flat=True)
     ) == {"Eastside Family Support Partnership"}
 
 

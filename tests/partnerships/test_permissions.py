@@ -11,20 +11,22 @@ def names(qs):
 
 
 def test_partner_staff_see_only_partnerships_their_organisation_is_in(cast):
-    assert names(Partnership.objects.visible_to(cast.partner)) == {cast.eastside.name}
-    assert names(Partnership.objects.visible_to(cast.outsider)) == {cast.lakeshore.name}
-    assert names(Partnership.objects.visible_to(cast.housing)) == {
+    assert names(permissions.visible_partnerships(cast.partner)) == {cast.eastside.name}
+    assert names(permissions.visible_partnerships(cast.outsider)) == {
+        cast.lakeshore.name
+    }
+    assert names(permissions.visible_partnerships(cast.housing)) == {
         cast.eastside.name,
         cast.lakeshore.name,
     }
-    assert not Partnership.objects.visible_to(cast.stranger).exists()
+    assert not permissions.visible_partnerships(cast.stranger).exists()
 
 
 def test_hub_staff_see_everything_and_anonymous_nothing(cast, django_user_model):
     from django.contrib.auth.models import AnonymousUser
 
-    assert Partnership.objects.visible_to(cast.hub).count() == 2
-    assert not Partnership.objects.visible_to(AnonymousUser()).exists()
+    assert permissions.visible_partnerships(cast.hub).count() == 2
+    assert not permissions.visible_partnerships(AnonymousUser()).exists()
 
 
 def test_roles_decide_what_a_viewer_may_change(cast):
