@@ -79,38 +79,17 @@ def _log_responsibility(responsibility, action, by, **data):
 
 @transaction.atomic
 def responsibility_create(
-    *,
-    partnership: Partnership,
-    by,
-    title: str,
-    owner: Organisation,
-    owner_person=None,
-    details: str = "",
-    due_date: datetime.date | None = None,
-    cadence: str = "",
-    source: str = Responsibility.Source.MANUAL,
-    source_object=None,
+    *, partnership: Partnership, by, owner: Organisation, **fields
 ) -> Responsibility:
     """A responsibility someone adds by hand: for their own organisation, or for
-    any partner when they coordinate."""
+    any partner when they coordinate. `fields` as for _responsibility_insert."""
     permissions.require(by, partnership, "edit")
     if not permissions.can_act_for(by, partnership, owner.pk):
         raise PermissionDenied(
             "You can add responsibilities for your own organisation; ask the "
             "coordinator to assign one to another partner."
         )
-    return _responsibility_insert(
-        partnership=partnership,
-        by=by,
-        title=title,
-        owner=owner,
-        owner_person=owner_person,
-        details=details,
-        due_date=due_date,
-        cadence=cadence,
-        source=source,
-        source_object=source_object,
-    )
+    return _responsibility_insert(partnership=partnership, by=by, owner=owner, **fields)
 
 
 def _responsibility_insert(

@@ -421,21 +421,30 @@ def invitation_create(
         approved_at=now if approved else None,
         approved_by=by if approved else None,
     )
-    log(
-        partnership,
+    _log_invitation(
+        invitation,
         "partnerships.invite" if approved else "partnerships.propose_person",
-        user=by,
-        data={
-            "email": email,
-            "organisation": organisation.name,
-            "role": invitation.get_role_display(),
-        },
+        by,
     )
     if approved:
         invitation_send(invitation=invitation)
     else:
         _ask_organisation_to_approve(invitation)
     return invitation
+
+
+def _log_invitation(invitation: Invitation, action: str, by, **extra) -> None:
+    log(
+        invitation.partnership,
+        action,
+        user=by,
+        data={
+            "email": invitation.email,
+            "organisation": invitation.organisation.name,
+            "role": invitation.get_role_display(),
+            **extra,
+        },
+    )
 
 
 def organisation_administrators(organisation: Organisation) -> list[str]:
@@ -476,48 +485,35 @@ def _require_administer(by, organisation: Organisation) -> None:
         )
 
 
-@transaction.atomic
-def invitation_approve(*, invitation: Invitation, by) -> Invitation:
-    """The organisation agrees that the proposed person acts for it: the
-    invitation e-mail goes out now and its link is valid from now."""
+def _undecided_proposal(invitation: Invitation, by) -> Invitation:
+    """The proposal, locked, for one of its organisation's administrators."""
     _require_administer(by, invitation.organisation)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at or invitation.approved_at:
         raise ValidationError("This proposal has already been decided.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_approve(*, invitation: Invitation, by) -> Invitation:
+    """The organisation agrees that the proposed person acts for it: the
+    invitation e-mail goes out now and its link is valid from now."""
+    invitation = _undecided_proposal(invitation, by)
     invitation.approved_at = timezone.now()
     invitation.approved_by = by
     invitation.save(update_fields=["approved_at", "approved_by"])
-    log(
-        invitation.partnership,
-        "partnerships.approve_person",
-        user=by,
-        data={
-            "email": invitation.email,
-            "organisation": invitation.organisation.name,
-            "role": invitation.get_role_display(),
-        },
-    )
+    _log_invitation(invitation, "partnerships.approve_person", by)
     invitation_send(invitation=invitation)
     return invitation
 
 
 @transaction.atomic
 def invitation_decline(*, invitation: Invitation, by, reason: str = "") -> None:
-    _require_administer(by, invitation.organisation)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at or invitation.revoked_at or invitation.approved_at:
-        raise ValidationError("This proposal has already been decided.")
+    invitation = _undecided_proposal(invitation, by)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    log(
-        invitation.partnership,
-        "partnerships.decline_person",
-        user=by,
-        data={
-            "email": invitation.email,
-            "organisation": invitation.organisation.name,
-            "reason": reason.strip()[:300],
-        },
+    _log_invitation(
+        invitation, "partnerships.decline_person", by, reason=reason.strip()[:300]
     )
 
 
@@ -599,16 +595,7 @@ def invitation_accept(
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    log(
-        invitation.partnership,
-        "partnerships.accept_invitation",
-        user=user,
-        data={
-            "email": invitation.email,
-            "organisation": invitation.organisation.name,
-            "role": invitation.get_role_display(),
-        },
-    )
+    _log_invitation(invitation, "partnerships.accept_invitation", user)
     permissions.forget(user)
     return user
 
