@@ -9,7 +9,8 @@ from django.core.validators import validate_email
 from partnerships.forms import DateInput
 from partnerships.models import Organisation, timezone_choices
 
-from .models import MAX_COUNT, MeetingSeries, validate_rule, validate_start
+from .models import MeetingSeries
+from .recurrence import MAX_COUNT, validate_rule, validate_start
 
 User = get_user_model()
 

@@ -17,21 +17,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from partnerships import permissions
 from partnerships.models import Organisation, Partnership, Responsibility
 
-logger = logging.getLogger(__name__)
+from .recurrence import validate_duration, validate_rule
 
-# Bounds for a meeting cadence. Calendars, time-zone tables and every subscriber's
-# client expand the rule, so one absurd series must never reach them.
-EARLIEST_YEAR = 2000
-LATEST_YEAR = 2100
-MAX_INTERVAL = {"DAILY": 366, "WEEKLY": 104, "MONTHLY": 24, "YEARLY": 5}
-MAX_COUNT = 1000
-MIN_DURATION, MAX_DURATION = 5, 24 * 60
-# What the series form writes; anything else in a rule is refused.
-RULE_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "WKST"}
+logger = logging.getLogger(__name__)
 
 
 class SeriesQuerySet(models.QuerySet):
@@ -158,102 +151,6 @@ class MeetingSeries(models.Model):
         return datetime.timedelta(minutes=self.duration_minutes)
 
 
-def _rule_parts(text: str) -> dict[str, str]:
-    parts: dict[str, str] = {}
-    body = text.strip().upper().removeprefix("RRULE:")
-    for piece in body.split(";"):
-        name, equals, value = piece.strip().partition("=")
-        if not equals or not name or not value:
-            raise ValidationError(
-                f"The recurrence rule is not valid: “{piece}” is not NAME=value. "
-                "Write it like FREQ=MONTHLY;BYDAY=2TU."
-            )
-        if name not in RULE_PARTS:
-            raise ValidationError(
-                f"The recurrence rule may not use {name}: a meeting series repeats by "
-                "FREQ, INTERVAL, BYDAY or BYMONTHDAY, and ends by COUNT or UNTIL."
-            )
-        if name in parts:
-            raise ValidationError(f"The recurrence rule names {name} twice.")
-        parts[name] = value
-    return parts
-
-
-def _bounded_int(parts: dict, name: str, low: int, high: int, message: str) -> None:
-    value = parts.get(name)
-    if value is None:
-        return
-    if not value.isdigit() or not low <= int(value) <= high:
-        raise ValidationError(message)
-
-
-def validate_start(start: datetime.datetime | datetime.date, what="first meeting"):
-    """A meeting date calendars can hold: between EARLIEST_YEAR and LATEST_YEAR."""
-    if not EARLIEST_YEAR <= start.year <= LATEST_YEAR:
-        raise ValidationError(
-            f"The {what} must be between the years {EARLIEST_YEAR} and "
-            f"{LATEST_YEAR}; check the date (for example 2026-10-13)."
-        )
-
-
-def validate_duration(minutes: int) -> None:
-    if not MIN_DURATION <= minutes <= MAX_DURATION:
-        raise ValidationError(
-            f"A meeting lasts from {MIN_DURATION} to {MAX_DURATION} minutes; "
-            "for a longer event, schedule several meetings."
-        )
-
-
-def validate_rule(text: str, start: datetime.datetime) -> None:
-    """Refuse a cadence no calendar can hold: unknown parts, an interval or count
-    out of bounds, a first meeting or an end outside EARLIEST_YEAR–LATEST_YEAR."""
-    validate_start(start)
-    parts = _rule_parts(text)
-    frequency = parts.get("FREQ")
-    if frequency not in MAX_INTERVAL:
-        raise ValidationError(
-            "Say how often the series repeats: FREQ=DAILY, WEEKLY, MONTHLY or YEARLY."
-        )
-    interval = parts.get("INTERVAL", "1")
-    if interval.isdigit() and int(interval) == 0:
-        raise ValidationError("The interval must be 1 or more.")
-    most = MAX_INTERVAL[frequency]
-    unit = {"DAILY": "days", "WEEKLY": "weeks", "MONTHLY": "months", "YEARLY": "years"}
-    _bounded_int(
-        parts,
-        "INTERVAL",
-        1,
-        most,
-        f"The interval must be a whole number from 1 to {most} "
-        f"(every 1 to {most} {unit[frequency]}).",
-    )
-    _bounded_int(
-        parts,
-        "COUNT",
-        1,
-        MAX_COUNT,
-        f"A series has from 1 to {MAX_COUNT} meetings; for a longer one, give an "
-        "end date instead or start a new series later.",
-    )
-    if "COUNT" in parts and "UNTIL" in parts:
-        raise ValidationError("End the series by a date or by a number, not both.")
-    until = parts.get("UNTIL", "")
-    if until and not (
-        until[:4].isdigit() and EARLIEST_YEAR <= int(until[:4]) <= LATEST_YEAR
-    ):
-        raise ValidationError(
-            f"The series must end by {LATEST_YEAR}-12-31; choose an earlier end date."
-        )
-    try:
-        rule = rrule.rrulestr(text, dtstart=start)
-    except (ValueError, TypeError, OverflowError) as error:
-        raise ValidationError(f"The recurrence rule is not valid: {error}.") from None
-    if rule.after(start, inc=True) is None:
-        raise ValidationError(
-            "This rule produces no meetings: the end comes before the first date."
-        )
-
-
 class Invitee(models.Model):
     """Someone invited to a series: a workspace user or a bare e-mail address."""
 
@@ -313,8 +210,13 @@ class Invitee(models.Model):
         )
 
 
-class Meeting(models.Model):
-    """One occurrence that has its own life: prepared, moved, cancelled or held."""
+class Meeting(ConcurrentTransitionMixin, models.Model):
+    """One occurrence that has its own life: prepared, moved, cancelled or held.
+
+    Lifecycle (django-fsm-2; meetings.services.lifecycle is the only caller):
+    scheduled ──reschedule──▶ scheduled, scheduled ──cancel──▶ cancelled,
+    scheduled ──hold──▶ held ──close──▶ closed. A series that is not yet
+    published is the draft: its meetings exist but nobody has been invited."""
 
     class State(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -329,8 +231,12 @@ class Meeting(models.Model):
     original_start = models.DateTimeField()
     start = models.DateTimeField()
     end = models.DateTimeField()
-    state = models.CharField(
-        max_length=20, choices=State.choices, default=State.SCHEDULED, db_index=True
+    # Protected: only the transitions below change it, never an assignment.
+    state = FSMField(
+        default=State.SCHEDULED,
+        choices=State.choices,
+        db_index=True,
+        protected=True,
     )
     location = models.CharField(max_length=300, blank=True)
     sequence = models.PositiveIntegerField(default=0)
@@ -365,6 +271,54 @@ class Meeting(models.Model):
     @property
     def length_minutes(self) -> int:
         return int((self.end - self.start).total_seconds() // 60)
+
+    # -- lifecycle (called only from meetings.services.lifecycle) ---------------
+
+    @transition(field=state, source=State.SCHEDULED, target=State.SCHEDULED)
+    def reschedule(self, *, start: datetime.datetime) -> None:
+        # Calendars identify the occurrence by its original start, so only the
+        # start and end move; the length stays as it was.
+        self.end = start + (self.end - self.start)
+        self.start = start
+
+    @transition(field=state, source=State.SCHEDULED, target=State.CANCELLED)
+    def cancel(self) -> None:
+        pass
+
+    @transition(field=state, source=State.SCHEDULED, target=State.HELD)
+    def hold(self) -> None:
+        self.held_at = timezone.now()
+
+    @transition(field=state, source=State.HELD, target=State.CLOSED)
+    def close(self, *, summary: str) -> None:
+        self.summary = summary
+
+
+class MeetingEvent(models.Model):
+    """The meetings' own history: each sending of invitations, move, cancellation,
+    holding and closing, with who did it and the state before and after."""
+
+    series = models.ForeignKey(
+        MeetingSeries, on_delete=models.CASCADE, related_name="events"
+    )
+    # Empty for what happens to the series as a whole (sending the invitations).
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(max_length=30)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.action} on {self.meeting or self.series}"
 
 
 class AgendaItem(models.Model):

@@ -244,8 +244,12 @@ def _rule_initial(rule: str) -> dict:
 @require_POST
 def series_publish(request, series_pk):
     series = get_series_for(request.user, series_pk, action="coordinate")
-    sent = services.series_publish(series=series, by=request.user)
-    messages.success(request, f"Invitations sent to {sent} people.")
+    try:
+        sent = services.series_publish(series=series, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Invitations sent to {sent} people.")
     return HttpResponseRedirect(series.get_absolute_url())
 
 

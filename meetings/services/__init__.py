@@ -1,0 +1,63 @@
+"""Every write about meetings, by concern: series (cadence, place, invitees),
+invitations (e-mails, RSVP), minutes (agenda, decisions, actions, attendance)
+and lifecycle (every change of state). Callers use `meetings.services.<name>`."""
+
+from .base import Occurrence, occurrence_for, occurrences, series_calendar
+from .invitations import (
+    RSVP_SALT,
+    RSVPInvalid,
+    RSVPWithdrawn,
+    deliveries_retry,
+    invitee_add,
+    invitee_remove,
+    rsvp_links,
+    rsvp_record,
+    rsvp_resolve,
+    rsvp_token,
+)
+from .lifecycle import (
+    meeting_cancel,
+    meeting_close,
+    meeting_hold,
+    meeting_move,
+    series_publish,
+)
+from .minutes import (
+    action_record,
+    agenda_item_add,
+    agenda_item_move,
+    attendance_mark,
+    decision_record,
+    minutes_record,
+)
+from .series import series_create, series_update
+
+__all__ = [
+    "RSVP_SALT",
+    "Occurrence",
+    "RSVPInvalid",
+    "RSVPWithdrawn",
+    "action_record",
+    "agenda_item_add",
+    "agenda_item_move",
+    "attendance_mark",
+    "decision_record",
+    "deliveries_retry",
+    "invitee_add",
+    "invitee_remove",
+    "meeting_cancel",
+    "meeting_close",
+    "meeting_hold",
+    "meeting_move",
+    "minutes_record",
+    "occurrence_for",
+    "occurrences",
+    "rsvp_links",
+    "rsvp_record",
+    "rsvp_resolve",
+    "rsvp_token",
+    "series_calendar",
+    "series_create",
+    "series_publish",
+    "series_update",
+]

@@ -1,0 +1,88 @@
+"""Setting up and changing a meeting series: its cadence, place and invitees."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+
+from partnerships import permissions
+from partnerships.models import Partnership
+
+from ..models import Invitee, MeetingSeries
+from ..recurrence import validate_duration, validate_rule, validate_start
+from .base import _active_invitees, _bump, _clean_invitees, _log, _require, _zone
+from .invitations import _send_request
+
+
+@transaction.atomic
+def series_create(
+    *,
+    partnership: Partnership,
+    by,
+    title: str,
+    kind: str,
+    rrule: str,
+    start_local: datetime.datetime,
+    duration_minutes: int,
+    tz: str,
+    location: str = "",
+    video_url: str = "",
+    agenda_template: str = "",
+    invitees=(),
+) -> MeetingSeries:
+    _require(by, partnership, permissions.can_coordinate)
+    zone = _zone(tz)
+    validate_rule(rrule, start_local)
+    validate_duration(duration_minutes)
+    invitees = _clean_invitees(invitees)
+    series = MeetingSeries(
+        partnership=partnership,
+        title=title,
+        kind=kind,
+        rrule=rrule,
+        start=start_local.replace(tzinfo=zone),
+        duration_minutes=duration_minutes,
+        timezone=tz,
+        location=location,
+        video_url=video_url,
+        agenda_template=agenda_template,
+        organiser=by,
+    )
+    series.full_clean()
+    series.save()
+    for user, email, name in invitees:
+        Invitee.objects.get_or_create(
+            series=series, email=email, defaults={"user": user, "name": name}
+        )
+    _log(series, "create_series", by)
+    return series
+
+
+@transaction.atomic
+def series_update(*, series: MeetingSeries, by, notify: bool = True, **fields) -> int:
+    """Change time, rule, place or title; a significant change raises SEQUENCE and,
+    once published and if the organiser wishes, re-sends the invitation."""
+    _require(by, series.partnership, permissions.can_coordinate)
+    series = MeetingSeries.objects.select_for_update().get(pk=series.pk)
+    if "tz" in fields:
+        fields["timezone"] = fields.pop("tz")
+    if "start_local" in fields:
+        start_local = fields.pop("start_local")
+        validate_start(start_local)
+        zone = _zone(fields.get("timezone", series.timezone))
+        fields["start"] = start_local.replace(tzinfo=zone)
+    changed = {k: v for k, v in fields.items() if getattr(series, k) != v}
+    if not changed:
+        return 0
+    for key, value in changed.items():
+        setattr(series, key, value)
+    validate_rule(series.rrule, series.local_start)
+    validate_duration(series.duration_minutes)
+    series.full_clean()
+    series.save()
+    _bump(series)
+    _log(series, "update_series", by, changed=", ".join(sorted(changed)))
+    if series.published and notify:
+        return _send_request(series, _active_invitees(series), reason="update")
+    return 0
