@@ -1,17 +1,21 @@
 from django.urls import path
 
-from . import views
+from . import calendar_views, views
 
 app_name = "meetings"
 
 urlpatterns = [
     path("partnership/<int:pk>/", views.series_index, name="index"),
     path("partnership/<int:pk>/new/", views.series_add, name="series_add"),
-    path("feeds/", views.feeds, name="feeds"),
+    path("feeds/", calendar_views.feeds, name="feeds"),
     path("series/<int:series_pk>/", views.series_detail, name="series"),
     path("series/<int:series_pk>/edit/", views.series_edit, name="series_edit"),
     path("series/<int:series_pk>/send/", views.series_publish, name="series_publish"),
-    path("series/<int:series_pk>/calendar.ics", views.series_ics, name="series_ics"),
+    path(
+        "series/<int:series_pk>/calendar.ics",
+        calendar_views.series_ics,
+        name="series_ics",
+    ),
     path("series/<int:series_pk>/invitees/", views.invitee_add, name="invitee_add"),
     path(
         "series/<int:series_pk>/invitees/<int:invitee_pk>/remove/",
@@ -24,7 +28,9 @@ urlpatterns = [
         name="occurrence",
     ),
     path("<int:meeting_pk>/", views.meeting_detail, name="meeting"),
-    path("<int:meeting_pk>/meeting.ics", views.meeting_ics, name="meeting_ics"),
+    path(
+        "<int:meeting_pk>/meeting.ics", calendar_views.meeting_ics, name="meeting_ics"
+    ),
     path("<int:meeting_pk>/agenda/", views.agenda_add, name="agenda_add"),
     path(
         "<int:meeting_pk>/agenda/<int:item_pk>/move/<str:direction>/",
