@@ -40,7 +40,7 @@ class DirectoryPage(Page):
         from django.core.paginator import Paginator
         from django.db.models import Q
 
-        from partnerships.models import DirectoryService
+        from directory.models import DirectoryService
 
         context = super().get_context(request, *args, **kwargs)
         services = DirectoryService.objects.published().select_related("organisation")

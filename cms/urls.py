@@ -3,6 +3,7 @@ from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from directory import public as directory_public
 from meetings import public as meetings_public
 from partnerships import public as partnerships_public
 
@@ -18,12 +19,12 @@ urlpatterns = [
     path("calendar/<str:token>.ics", meetings_public.feed, name="meetings_feed"),
     path(
         "directory/hsds.json",
-        partnerships_public.directory_json,
+        directory_public.directory_json,
         name="directory_json",
     ),
     path(
         "directory/hsds.zip",
-        partnerships_public.directory_package,
+        directory_public.directory_package,
         name="directory_package",
     ),
     path("rsvp/<str:token>/", meetings_public.rsvp, name="meetings_rsvp"),

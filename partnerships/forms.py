@@ -548,18 +548,3 @@ class FeedbackForm(forms.Form):
         required=False,
         label="Client satisfaction (1–5)",
     )
-
-
-class DirectoryImportForm(forms.Form):
-    file = forms.FileField(help_text="A zipped HSDS 3.0 tabular data package.")
-
-    def clean_file(self):
-        from . import hsds
-
-        upload = self.cleaned_data["file"]
-        if upload.size > hsds.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                f"The file is larger than {hsds.MAX_UPLOAD_BYTES // (1024 * 1024)} MB; "
-                "split the directory into several packages."
-            )
-        return upload

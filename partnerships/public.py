@@ -89,34 +89,3 @@ def invitation_accept(request, token):
             )
     context["form"] = form
     return render(request, "partnerships/invitation_accept.html", context)
-
-
-def _published():
-    from .models import DirectoryService
-
-    return DirectoryService.objects.published().select_related("organisation")
-
-
-def directory_json(request):
-    """The public directory as HSDS 3.0 JSON (published services only)."""
-    import json
-
-    from django.http import HttpResponse
-
-    from . import hsds
-
-    body = json.dumps([hsds.service_json(s) for s in _published()], indent=1)
-    return HttpResponse(body, content_type="application/json")
-
-
-def directory_package(request):
-    """The public directory as a zipped HSDS tabular data package."""
-    from django.http import HttpResponse
-
-    from . import hsds
-
-    response = HttpResponse(
-        hsds.data_package(_published()), content_type="application/zip"
-    )
-    response["Content-Disposition"] = 'attachment; filename="directory-hsds.zip"'
-    return response

@@ -26,7 +26,6 @@ urlpatterns = [
         name="my_responsibilities",
     ),
     path("referrals/inbox/", referrals.referral_inbox, name="referral_inbox"),
-    path("directory/import/", referrals.directory_import, name="directory_import"),
     path(
         "organisations/<int:pk>/",
         organisations.organisation_people,

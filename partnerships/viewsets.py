@@ -1,6 +1,6 @@
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from .models import DirectoryService, Membership, Organisation
+from .models import Membership, Organisation
 
 
 class OrganisationViewSet(ModelViewSet):
@@ -28,26 +28,10 @@ class MembershipViewSet(ModelViewSet):
     icon = "user"
     menu_label = "Memberships"
     add_to_admin_menu = False
-    form_fields = ["user", "organisation", "job_title", "is_leadership"]
-    list_display = ["user", "organisation", "job_title", "is_leadership"]
-    list_filter = ["organisation", "is_leadership"]
+    form_fields = ["user", "organisation", "job_title", "is_leadership", "is_admin"]
+    list_display = ["user", "organisation", "job_title", "is_leadership", "is_admin"]
+    list_filter = ["organisation", "is_leadership", "is_admin"]
     ordering = ["organisation__name", "user__username"]
-    list_per_page = 50
-    copy_view_enabled = False
-
-
-class DirectoryServiceViewSet(ModelViewSet):
-    """Hub staff keep the resource directory; owners are reminded when stale."""
-
-    model = DirectoryService
-    icon = "globe"
-    menu_label = "Resource directory"
-    add_to_admin_menu = False
-    exclude_form_fields = ["stale_reminded_on"]
-    list_display = ["name", "organisation", "category", "last_verified", "published"]
-    list_filter = ["category", "published", "organisation"]
-    search_fields = ["name", "description"]
-    ordering = ["name"]
     list_per_page = 50
     copy_view_enabled = False
 
@@ -59,7 +43,6 @@ class PeopleAndOrganisationsGroup(ModelViewSetGroup):
     items = (
         OrganisationViewSet("organisations"),
         MembershipViewSet("memberships"),
-        DirectoryServiceViewSet("directory"),
     )
 
 

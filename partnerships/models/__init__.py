@@ -20,12 +20,10 @@ from .core import (
     timezone_choices,
     validate_timezone,
 )
-from .directory import DirectoryService
 from .referrals import Referral, ReferralEvent, ReferralProtocol
 
 __all__ = [
     "CollaborationRating",
-    "DirectoryService",
     "HealthCheckResponse",
     "HealthCheckRound",
     "Invitation",

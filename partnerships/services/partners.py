@@ -82,12 +82,16 @@ def workspace_access_grant(*, user) -> None:
 
 
 @transaction.atomic
-def organisation_get_or_create(*, name: str, by) -> tuple[Organisation, bool]:
+def organisation_get_or_create(
+    *, name: str, by, email: str = "", website: str = ""
+) -> tuple[Organisation, bool]:
+    """The organisation of that name (spaces and case aside), or a new one with
+    the given contact details. Every organisation is made here and logged."""
     name = " ".join(name.split())
     existing = Organisation.objects.filter(name__iexact=name).first()
     if existing:
         return existing, False
-    organisation = Organisation(name=name)
+    organisation = Organisation(name=name, email=email, website=website)
     organisation.full_clean()
     organisation.save()
     log(organisation, "wagtail.create", user=by)

@@ -27,9 +27,7 @@ __all__ = [
     "referral_feedback",
     "referral_consent_revoke",
     "referral_viewed",
-    "directory_import",
     "referral_reminders_send",
-    "directory_stale_remind",
 ]
 
 FIELD_TYPES = {"text", "date", "choice", "yesno"}
@@ -413,99 +411,6 @@ def referral_viewed(*, referral: Referral, by) -> None:
     _event(referral, by, None, kind="viewed")
 
 
-@transaction.atomic
-def directory_import(*, data: bytes, by) -> int:
-    """Import an HSDS data package: every row checked first, then all written or
-    none. Services are matched by their HSDS id, organisations by name."""
-    from .. import hsds
-    from ..models import DirectoryService
-
-    if not by.is_staff:
-        raise PermissionDenied
-    tables = hsds.read_package(data)
-    problems = hsds.check_tables(tables)
-    if problems:
-        raise hsds.HSDSInvalid(problems)
-    organisations = {}
-    for row in tables["organizations"]:
-        organisation = Organisation.objects.filter(name__iexact=row["name"]).first()
-        if organisation is None:
-            organisation = Organisation.objects.create(
-                name=row["name"],
-                email=row.get("email", ""),
-                website=row.get("website", ""),
-            )
-        organisations[row["id"]] = organisation
-    by_service = {
-        name: {} for name in ("phones", "schedules", "languages", "required_documents")
-    }
-    for name in by_service:
-        for row in tables[name]:
-            by_service[name].setdefault(row["service_id"], []).append(row)
-    location_of = {
-        r["service_id"]: r["location_id"] for r in tables["service_at_locations"]
-    }
-    addresses = {r["location_id"]: r for r in tables["addresses"]}
-    count = 0
-    for number, row in enumerate(tables["services"], start=2):
-        service = DirectoryService.objects.filter(
-            uid=row["id"]
-        ).first() or DirectoryService(uid=row["id"])
-        service.organisation = organisations[row["organization_id"]]
-        service.name = row["name"]
-        service.description = row.get("description", "")
-        service.url = row.get("url", "")
-        service.email = row.get("email", "")
-        service.published = row.get("status") == "active"
-        service.fees = row.get("fees_description", "")
-        service.eligibility = row.get("eligibility_description", "")
-        service.last_verified = (
-            datetime.date.fromisoformat(row["assured_date"])
-            if row.get("assured_date")
-            else None
-        )
-        phones = by_service["phones"].get(row["id"], [])
-        service.phone = phones[0]["number"] if phones else ""
-        service.languages = ", ".join(
-            r["name"] for r in by_service["languages"].get(row["id"], [])
-        )
-        service.required_documents = "\n".join(
-            r["document"] for r in by_service["required_documents"].get(row["id"], [])
-        )
-        schedules = by_service["schedules"].get(row["id"], [])
-        if schedules:
-            service.opening_days = schedules[0].get("byday", "")
-            service.opens_at = (
-                datetime.time.fromisoformat(schedules[0]["opens_at"])
-                if schedules[0].get("opens_at")
-                else None
-            )
-            service.closes_at = (
-                datetime.time.fromisoformat(schedules[0]["closes_at"])
-                if schedules[0].get("closes_at")
-                else None
-            )
-        location_id = location_of.get(row["id"])
-        if location_id:
-            service.location_uid = location_id
-            address = addresses.get(location_id, {})
-            service.address = address.get("address_1", "")
-            service.city = address.get("city", "")
-            service.state_province = address.get("state_province", "")
-            service.postal_code = address.get("postal_code", "")
-            service.country = address.get("country", "") or "US"
-        try:
-            service.full_clean(exclude=["owner", "verified_by"])
-        except ValidationError as error:
-            # Reported like every other bad row; the atomic block stores nothing.
-            raise hsds.HSDSInvalid(
-                [f"services.csv row {number}: {' '.join(error.messages)}"]
-            ) from None
-        service.save()
-        count += 1
-    return count
-
-
 def referral_reminders_send(*, now=None) -> int:
     """Tell the receiving organisation when acknowledgement or outcome is late,
     once each (recorded as a referral event)."""
@@ -552,29 +457,3 @@ def referral_reminders_send(*, now=None) -> int:
             )
         sent += 1
     return sent
-
-
-def directory_stale_remind(*, today=None) -> int:
-    """Remind each stale entry's owner, at most once a month."""
-    from ..emails import send_email
-    from ..models import DirectoryService
-
-    today = today or timezone.localdate()
-    count = 0
-    for service in (
-        DirectoryService.objects.stale(today)
-        .filter(owner__isnull=False)
-        .exclude(stale_reminded_on__gt=today - datetime.timedelta(days=30))
-        .select_related("owner", "organisation")
-    ):
-        with transaction.atomic():
-            DirectoryService.objects.filter(pk=service.pk).update(
-                stale_reminded_on=today
-            )
-            send_email(
-                "directory-stale",
-                to=[service.owner.email],
-                context={"service": service},
-            )
-        count += 1
-    return count

@@ -3,7 +3,7 @@
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -411,37 +411,6 @@ def referral_inbox(request):
             "page_obj": page,
             "not_updated": referrals.filter(status="requested").count(),
             "page_title": "Referral inbox",
-            "breadcrumbs_items": breadcrumbs(),
-        },
-    )
-
-
-def directory_import(request):
-    """Hub staff import an HSDS data package: all rows or none."""
-    from .. import hsds
-    from ..forms import DirectoryImportForm
-
-    if not request.user.is_staff:
-        raise PermissionDenied
-    form = DirectoryImportForm(request.POST or None, request.FILES or None)
-    problems = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            count = services.directory_import(
-                data=form.cleaned_data["file"].read(), by=request.user
-            )
-        except hsds.HSDSInvalid as invalid:
-            problems = invalid.problems
-        else:
-            messages.success(request, f"{count} services imported.")
-            return HttpResponseRedirect(reverse("directory:index"))
-    return render(
-        request,
-        "partnerships/directory_import.html",
-        {
-            "form": form,
-            "problems": problems,
-            "page_title": "Import the directory",
             "breadcrumbs_items": breadcrumbs(),
         },
     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from wagtail.models import Page, Site
 
 from cms.models import DirectoryPage, GuideIndexPage, GuidePage, HomePage
+from directory.models import DirectoryService
 from logicmodels import services as model_services
 from logicmodels.models import Measurement
 from meetings import services as meeting_services
@@ -23,7 +24,6 @@ from mou.models import MOU, MOUTemplate
 from partnerships import services
 from partnerships.emails import muted
 from partnerships.models import (
-    DirectoryService,
     HealthCheckRound,
     LearningEntry,
     Membership,

@@ -5,6 +5,7 @@ state change, so running tick twice sends nothing twice."""
 
 from django.core.management.base import BaseCommand
 
+from directory import services as directory_services
 from meetings import services as meeting_services
 from mou import services as mou_services
 from partnerships import services
@@ -28,5 +29,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Invitations re-sent: {meeting_services.deliveries_retry()}")
         self.stdout.write(f"Referral reminders: {services.referral_reminders_send()}")
         self.stdout.write(
-            f"Directory owners reminded: {services.directory_stale_remind()}"
+            f"Directory owners reminded: {directory_services.directory_stale_remind()}"
         )

@@ -404,7 +404,7 @@ def read_package(data: bytes) -> dict[str, list[dict]]:
     return tables
 
 
-# Where each imported cell is stored (partnerships.services.directory_import):
+# Where each imported cell is stored (directory.services.directory_import):
 # the model field decides its length and format.
 STORED_AS = {
     "organizations": {
@@ -458,12 +458,15 @@ def _row_shape_problems(tables: dict[str, list[dict]]) -> list[str]:
 def _stored_field_problems(tables: dict[str, list[dict]]) -> list[str]:
     from django.core.exceptions import ValidationError
 
-    from . import models
+    from partnerships.models import Organisation
 
+    from .models import DirectoryService
+
+    models = {"Organisation": Organisation, "DirectoryService": DirectoryService}
     problems = []
     for table, columns in STORED_AS.items():
         fields = {
-            column: getattr(models, model)._meta.get_field(field)
+            column: models[model]._meta.get_field(field)
             for column, (model, field) in columns.items()
         }
         for number, row in enumerate(tables.get(table, []), start=2):
@@ -479,7 +482,7 @@ def _stored_field_problems(tables: dict[str, list[dict]]) -> list[str]:
     languages: dict[str, list[str]] = {}
     for row in tables.get("languages", []):
         languages.setdefault(row.get("service_id", ""), []).append(row.get("name", ""))
-    limit = models.DirectoryService._meta.get_field("languages").max_length
+    limit = DirectoryService._meta.get_field("languages").max_length
     for service_id, names in languages.items():
         if len(", ".join(names)) > limit:
             problems.append(

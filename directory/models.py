@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .core import Organisation
+from partnerships.models import Organisation
 
 
 class DirectoryServiceQuerySet(models.QuerySet):

@@ -11,8 +11,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from partnerships import hsds
-from partnerships.models import DirectoryService, Organisation
+from directory import hsds
+from directory.models import DirectoryService
+from partnerships.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def package(files: dict[str, bytes | str]) -> bytes:
 def upload(client_for, hub, data: bytes):
     counts = (DirectoryService.objects.count(), Organisation.objects.count())
     response = client_for(hub).post(
-        reverse("partnerships:directory_import"),
+        reverse("directory:import"),
         {"file": SimpleUploadedFile("directory.zip", data)},
     )
     assert response.status_code == 200
@@ -48,7 +49,7 @@ def refused(data: bytes) -> str:
 
 
 def test_the_good_package_used_below_is_imported(cast):
-    from partnerships import services
+    from directory import services
 
     data = package({"organizations.csv": ORGANISATIONS, "services.csv": SERVICES})
     assert services.directory_import(data=data, by=cast.hub) == 1

@@ -1,0 +1,28 @@
+"""The public resource directory as data: HSDS 3.0 JSON and the tabular data
+package, published services only, for 211 directories and aggregators."""
+
+import json
+
+from django.http import HttpResponse
+
+from . import hsds
+from .models import DirectoryService
+
+
+def _published():
+    return DirectoryService.objects.published().select_related("organisation")
+
+
+def directory_json(request):
+    """The public directory as HSDS 3.0 JSON (published services only)."""
+    body = json.dumps([hsds.service_json(s) for s in _published()], indent=1)
+    return HttpResponse(body, content_type="application/json")
+
+
+def directory_package(request):
+    """The public directory as a zipped HSDS tabular data package."""
+    response = HttpResponse(
+        hsds.data_package(_published()), content_type="application/zip"
+    )
+    response["Content-Disposition"] = 'attachment; filename="directory-hsds.zip"'
+    return response

@@ -1,0 +1,130 @@
+"""Writes to the resource directory: importing an HSDS data package and
+reminding owners of entries nobody has checked for a long time."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from partnerships.emails import send_email
+from partnerships.services import organisation_get_or_create
+
+from . import hsds
+from .models import DirectoryService
+
+__all__ = ["directory_import", "directory_stale_remind"]
+
+
+@transaction.atomic
+def directory_import(*, data: bytes, by) -> int:
+    """Import an HSDS data package: every row checked first, then all written or
+    none. Services are matched by their HSDS id, organisations by name."""
+    if not by.is_staff:
+        raise PermissionDenied("Only hub staff import the directory.")
+    tables = hsds.read_package(data)
+    problems = hsds.check_tables(tables)
+    if problems:
+        raise hsds.HSDSInvalid(problems)
+    organisations = {}
+    for row in tables["organizations"]:
+        # The one way organisations come to exist: normalised name, logged.
+        organisations[row["id"]], _ = organisation_get_or_create(
+            name=row["name"],
+            by=by,
+            email=row.get("email", ""),
+            website=row.get("website", ""),
+        )
+    by_service = {
+        name: {} for name in ("phones", "schedules", "languages", "required_documents")
+    }
+    for name in by_service:
+        for row in tables[name]:
+            by_service[name].setdefault(row["service_id"], []).append(row)
+    location_of = {
+        r["service_id"]: r["location_id"] for r in tables["service_at_locations"]
+    }
+    addresses = {r["location_id"]: r for r in tables["addresses"]}
+    count = 0
+    for number, row in enumerate(tables["services"], start=2):
+        service = DirectoryService.objects.filter(
+            uid=row["id"]
+        ).first() or DirectoryService(uid=row["id"])
+        service.organisation = organisations[row["organization_id"]]
+        service.name = row["name"]
+        service.description = row.get("description", "")
+        service.url = row.get("url", "")
+        service.email = row.get("email", "")
+        service.published = row.get("status") == "active"
+        service.fees = row.get("fees_description", "")
+        service.eligibility = row.get("eligibility_description", "")
+        service.last_verified = (
+            datetime.date.fromisoformat(row["assured_date"])
+            if row.get("assured_date")
+            else None
+        )
+        phones = by_service["phones"].get(row["id"], [])
+        service.phone = phones[0]["number"] if phones else ""
+        service.languages = ", ".join(
+            r["name"] for r in by_service["languages"].get(row["id"], [])
+        )
+        service.required_documents = "\n".join(
+            r["document"] for r in by_service["required_documents"].get(row["id"], [])
+        )
+        schedules = by_service["schedules"].get(row["id"], [])
+        if schedules:
+            service.opening_days = schedules[0].get("byday", "")
+            service.opens_at = (
+                datetime.time.fromisoformat(schedules[0]["opens_at"])
+                if schedules[0].get("opens_at")
+                else None
+            )
+            service.closes_at = (
+                datetime.time.fromisoformat(schedules[0]["closes_at"])
+                if schedules[0].get("closes_at")
+                else None
+            )
+        location_id = location_of.get(row["id"])
+        if location_id:
+            service.location_uid = location_id
+            address = addresses.get(location_id, {})
+            service.address = address.get("address_1", "")
+            service.city = address.get("city", "")
+            service.state_province = address.get("state_province", "")
+            service.postal_code = address.get("postal_code", "")
+            service.country = address.get("country", "") or "US"
+        try:
+            service.full_clean(exclude=["owner", "verified_by"])
+        except ValidationError as error:
+            # Reported like every other bad row; the atomic block stores nothing.
+            raise hsds.HSDSInvalid(
+                [f"services.csv row {number}: {' '.join(error.messages)}"]
+            ) from None
+        service.save()
+        count += 1
+    return count
+
+
+def directory_stale_remind(*, today=None) -> int:
+    """Remind each stale entry's owner, at most once a month."""
+    today = today or timezone.localdate()
+    count = 0
+    for service in (
+        DirectoryService.objects.stale(today)
+        .filter(owner__isnull=False)
+        .exclude(stale_reminded_on__gt=today - datetime.timedelta(days=30))
+        .select_related("owner", "organisation")
+    ):
+        with transaction.atomic():
+            DirectoryService.objects.filter(pk=service.pk).update(
+                stale_reminded_on=today
+            )
+            send_email(
+                "directory-stale",
+                to=[service.owner.email],
+                context={"service": service},
+            )
+        count += 1
+    return count
