@@ -80,7 +80,7 @@ def prepare(environment: dict) -> dict:
             "result['hub'] = seed.session_cookie('bench-hub')\n"
             "from django.contrib.auth import get_user_model\n"
             "from mou.models import MOU\n"
-            "from partnerships.models import Referral\n"
+            "from referrals.models import Referral\n"
             "from partnerships.models import LearningEntry, Organisation, "
             "Responsibility\n"
             "result['counts'] = {'organisations': Organisation.objects.count(), "

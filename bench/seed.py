@@ -50,7 +50,7 @@ REFERRALS = 100_000
 @transaction.atomic
 def seed_referrals() -> bool:
     """100,000 referrals; 20,000 of them in one partnership (the metrics page)."""
-    from partnerships.models import Referral, ReferralProtocol
+    from referrals.models import Referral, ReferralProtocol
 
     if Referral.objects.count() >= REFERRALS:
         return False

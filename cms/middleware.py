@@ -28,7 +28,9 @@ ALLOWED_VIEW_NAMES = frozenset(
 
 # URL namespaces that belong to the workspace: each of their views applies the
 # access policy in partnerships/permissions.py itself.
-ALLOWED_NAMESPACES = frozenset({"partnerships", "mou", "meetings", "logicmodels"})
+ALLOWED_NAMESPACES = frozenset(
+    {"partnerships", "referrals", "mou", "meetings", "logicmodels"}
+)
 
 
 def is_allowed(view_name: str, namespaces: list[str]) -> bool:

@@ -153,7 +153,7 @@ def _fill(text: str, values: dict) -> str:
 
 def referral_clauses(partnership: Partnership) -> list[str]:
     """The referral protocol, written as clauses of the referral-methods section."""
-    from partnerships.models import ReferralProtocol
+    from referrals.models import ReferralProtocol
 
     protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
     if protocol is None:

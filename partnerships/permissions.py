@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -17,18 +18,18 @@ from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 
-from . import referral_lifecycle as lifecycle
 from .models import (
     Membership,
     Organisation,
     Participation,
     Partnership,
     PartnershipRole,
-    Referral,
 )
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from referrals.models import Referral
 
     User = AbstractBaseUser | AnonymousUser
 
@@ -297,13 +298,32 @@ def get_partnership_for(user: User, pk: int, *, action: str = "view") -> Partner
 # status, and figures. Nobody reads the details once consent is revoked or over.
 
 
+# The policy names the referrals app's model by string: partnerships imports no
+# other app (DESIGN.md §3).
+SENDER, RECEIVER = "sender", "receiver"
+# The requester withdraws its own request; every other move is the performer's.
+BY_SENDER = {"cancelled", "entered-in-error"}
+
+
+def _referrals():
+    return apps.get_model("referrals", "Referral").objects.all()
+
+
+def may_move(side: str, target: str) -> bool:
+    """The sender cancels or withdraws its own request (entered-in-error); the
+    receiver makes every other move (Gravity SDOH: requester and performer)."""
+    if target in BY_SENDER:
+        return side == SENDER
+    return side == RECEIVER
+
+
 def referrals_visible_to(
     user: User, referrals: QuerySet[Referral] | None = None
 ) -> QuerySet[Referral]:
     """Referrals whose existence, parties and status the user sees: those one of
     their organisations (leadership memberships included) sent or received, in
     partnerships the user still sees. Hub staff see every referral."""
-    referrals = Referral.objects.all() if referrals is None else referrals
+    referrals = _referrals() if referrals is None else referrals
     if not user.is_authenticated or not user.is_active:
         return referrals.none()
     if user.is_staff:
@@ -322,9 +342,7 @@ def referrals_counted_for(
 ) -> QuerySet[Referral]:
     """Referrals in the user's figures: the ones they see, less those entered in
     error. What figures may be shown of them is `referral_metrics`' rule."""
-    return referrals_visible_to(user, referrals).exclude(
-        status=Referral.Status.ENTERED_IN_ERROR
-    )
+    return referrals_visible_to(user, referrals).exclude(status="entered-in-error")
 
 
 def referral_sides(user: User, referral: Referral) -> set[str]:
@@ -336,9 +354,9 @@ def referral_sides(user: User, referral: Referral) -> set[str]:
     orgs = editing_organisations(user, referral.partnership)
     sides = set()
     if referral.sender_id in orgs:
-        sides.add(lifecycle.SENDER)
+        sides.add(SENDER)
     if referral.receiver_id in orgs:
-        sides.add(lifecycle.RECEIVER)
+        sides.add(RECEIVER)
     return sides
 
 
@@ -359,24 +377,15 @@ def can_see_referral_details(user: User, referral: Referral) -> bool:
     return bool(referral_sides(user, referral)) and referral_consent_stands(referral)
 
 
-def referral_moves(user: User, referral: Referral) -> list[str]:
-    """The statuses the user may move the referral to now."""
-    if referral.loop_closed_at is not None:
-        return []
-    return lifecycle.next_moves(referral.status, referral_sides(user, referral))
-
-
 def can_move_referral(user: User, referral: Referral, status: str) -> bool:
     """Whether the user's side may make this kind of move (whether the move is
     allowed from the current status is the lifecycle's answer)."""
-    return any(
-        lifecycle.may_move(side, status) for side in referral_sides(user, referral)
-    )
+    return any(may_move(side, status) for side in referral_sides(user, referral))
 
 
 def can_close_referral_loop(user: User, referral: Referral) -> bool:
     """Only the receiver reports the outcome back to the sender."""
-    return lifecycle.RECEIVER in referral_sides(user, referral)
+    return RECEIVER in referral_sides(user, referral)
 
 
 def can_revoke_referral_consent(user: User, referral: Referral) -> bool:
@@ -387,18 +396,16 @@ def can_revoke_referral_consent(user: User, referral: Referral) -> bool:
 def referral_acting_organisation(user: User, referral: Referral, status: str) -> int:
     """The organisation on whose behalf the user makes this move."""
     sides = referral_sides(user, referral)
-    if lifecycle.RECEIVER in sides and lifecycle.may_move(lifecycle.RECEIVER, status):
+    if RECEIVER in sides and may_move(RECEIVER, status):
         return referral.receiver_id
-    return referral.sender_id if lifecycle.SENDER in sides else referral.receiver_id
+    return referral.sender_id if SENDER in sides else referral.receiver_id
 
 
 def referral_party_addresses(referral: Referral, side: str) -> list[str]:
     """Who hears about a change on one side: that organisation's contacts and
     coordinators in the partnership, and for the sender the person who made the
     referral, if they still act for it."""
-    organisation_id = (
-        referral.sender_id if side == lifecycle.SENDER else referral.receiver_id
-    )
+    organisation_id = referral.sender_id if side == SENDER else referral.receiver_id
     acting = Q(
         memberships__organisation_id=organisation_id,
         memberships__is_leadership=False,
@@ -413,6 +420,6 @@ def referral_party_addresses(referral: Referral, side: str) -> list[str]:
             PartnershipRole.Role.COORDINATOR,
         ],
     )
-    if side == lifecycle.SENDER and referral.created_by_id:
+    if side == SENDER and referral.created_by_id:
         roles |= Q(pk=referral.created_by_id)
     return sorted(set(people.filter(roles).values_list("email", flat=True)) - {""})

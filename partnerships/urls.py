@@ -6,7 +6,6 @@ from .views import (
     health,
     organisations,
     partners,
-    referrals,
 )
 
 app_name = "partnerships"
@@ -25,7 +24,6 @@ urlpatterns = [
         accountability.my_responsibilities,
         name="my_responsibilities",
     ),
-    path("referrals/inbox/", referrals.referral_inbox, name="referral_inbox"),
     path(
         "organisations/<int:pk>/",
         organisations.organisation_people,
@@ -47,15 +45,6 @@ urlpatterns = [
         name="membership_change",
     ),
     path("<int:pk>/", partners.partnership_detail, name="detail"),
-    path("<int:pk>/referrals/", referrals.referral_index, name="referrals"),
-    path("<int:pk>/referrals/protocol/", referrals.protocol_edit, name="protocol"),
-    path("<int:pk>/referrals/new/", referrals.referral_add, name="referral_add"),
-    path("<int:pk>/referrals/metrics/", referrals.referral_metrics, name="metrics"),
-    path(
-        "<int:pk>/referrals/<int:referral_pk>/",
-        referrals.referral_detail,
-        name="referral",
-    ),
     path("<int:pk>/edit/", partners.partnership_edit, name="edit"),
     path("<int:pk>/partners/", partners.partnership_partners, name="partners"),
     path("<int:pk>/history/", partners.partnership_history, name="history"),

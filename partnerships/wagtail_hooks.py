@@ -41,16 +41,6 @@ def register_responsibilities_menu_item():
 
 
 @hooks.register("register_admin_menu_item")
-def register_referral_inbox_menu_item():
-    return WorkspaceMenuItem(
-        "Referral inbox",
-        reverse("partnerships:referral_inbox"),
-        icon_name="mail",
-        order=115,
-    )
-
-
-@hooks.register("register_admin_menu_item")
 def register_dashboard_menu_item():
     return WorkspaceMenuItem(
         "Leadership dashboard",
@@ -143,27 +133,6 @@ LOG_ACTIONS = {
         "Answer health check",
         "A response to {title} was recorded",
     ),
-    "partnerships.refer": ("Refer", "{sender} referred a client to {receiver}"),
-    "partnerships.referral_create": (
-        "Refer",
-        "{sender} referred a client to {receiver}",
-    ),
-    "partnerships.referral_move": (
-        "Update referral",
-        "Referral from {sender} to {receiver}: {from} → {to}",
-    ),
-    "partnerships.referral_feedback": (
-        "Close referral loop",
-        "{receiver} sent the outcome back to {sender}",
-    ),
-    "partnerships.referral_consent_revoke": (
-        "Record revoked consent",
-        "{by} recorded that the client revoked consent",
-    ),
-    "partnerships.referral_protocol": (
-        "Change referral protocol",
-        "Saved version {version} of the referral protocol",
-    ),
     "partnerships.remove_commitment": (
         "Remove sustainability commitment",
         "{organisation} withdrew {commitment}",
@@ -220,28 +189,8 @@ class AccountabilityPanel(Component):
         return dashboard_context(parent_context["request"].user)
 
 
-class ReferralPanel(Component):
-    """Referral loops open past their deadline, and closed-loop rates."""
-
-    name = "referral_panel"
-    template_name = "partnerships/panels/referrals.html"
-    order = 85
-    workspace = True
-
-    def get_context_data(self, parent_context):
-        from .referral_figures import referral_figures
-
-        return referral_figures(parent_context["request"].user)
-
-
-@hooks.register("construct_leadership_dashboard")
-def add_referrals_to_leadership_dashboard(request, panels):
-    panels.append(ReferralPanel())
-
-
 @hooks.register("construct_homepage_panels")
 def add_your_partnerships_panel(request, panels):
     panels.insert(0, YourPartnershipsPanel())
     if permissions.visible_partnerships(request.user).exists():
         panels.insert(1, AccountabilityPanel())
-        panels.append(ReferralPanel())

@@ -20,7 +20,6 @@ from .core import (
     timezone_choices,
     validate_timezone,
 )
-from .referrals import Referral, ReferralEvent, ReferralProtocol
 
 __all__ = [
     "CollaborationRating",
@@ -35,9 +34,6 @@ __all__ = [
     "PartnershipRole",
     "Practice",
     "PracticeRating",
-    "Referral",
-    "ReferralEvent",
-    "ReferralProtocol",
     "ReminderSent",
     "Responsibility",
     "ResponsibilityUpdate",

@@ -4,7 +4,5 @@ from .accountability import *  # noqa: F403
 from .accountability import __all__ as _accountability
 from .partners import *  # noqa: F403
 from .partners import __all__ as _partners
-from .referrals import *  # noqa: F403
-from .referrals import __all__ as _referrals
 
-__all__ = [*_partners, *_accountability, *_referrals]
+__all__ = [*_partners, *_accountability]

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -30,7 +30,7 @@ from ..models import (
     SustainabilityCommitment,
 )
 from .base import (
-    EMPTY_STATES,
+    SECTION_URL_NAMES,
     breadcrumbs,
     paginate,
     section_context,
@@ -176,12 +176,14 @@ def partnership_partners(request, pk):
 
 @require_safe
 def partnership_section(request, pk, section):
-    if section not in EMPTY_STATES:
-        raise PermissionDenied
+    """/admin/partnerships/<pk>/<section>/ leads to the section's own page, so
+    links from before a section moved to its app keep working."""
+    if section not in SECTION_URL_NAMES:
+        raise Http404("No such section.")
     partnership = permissions.get_partnership_for(request.user, pk)
-    context = section_context(request, partnership, section)
-    context["empty_title"], context["empty_text"] = EMPTY_STATES[section]
-    return render(request, "partnerships/section.html", context)
+    return HttpResponseRedirect(
+        reverse(SECTION_URL_NAMES[section], args=[partnership.pk])
+    )
 
 
 def _history(partnership):

@@ -8,6 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from cms.middleware import ALLOWED_VIEW_NAMES
+from referrals import services as referral_services
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ WORKSPACE_CHROME = {
     "partnerships:dashboard_export",
     "partnerships:my_responsibilities",
     "meetings:feeds",
-    "partnerships:referral_inbox",
+    "referrals:inbox",
 }
 
 # Wagtail routes that Wagtail itself leaves open (static assets and redirects to
@@ -149,9 +150,9 @@ def samples(cast) -> dict[str, str]:
         responsible=cast.riverside,
         reporting_from=datetime.date(2026, 1, 1),
     )
-    from partnerships.models import Referral
+    from referrals.models import Referral
 
-    services.protocol_save(
+    referral_services.protocol_save(
         partnership=eastside,
         by=cast.coordinator,
         criteria="Care navigator needs",
@@ -329,7 +330,7 @@ def test_a_leadership_viewer_posting_to_every_url_changes_nothing(
 def test_a_third_partner_sees_no_referral_between_two_others(cast, client, every_url):
     """`housing` is in the Eastside partnership but neither sent nor received the
     Northside → Riverside referral: no page, export or figure shows it."""
-    from partnerships.models import Referral
+    from referrals.models import Referral
 
     referral_path = f"/referrals/{Referral.objects.get().pk}/"
     client.force_login(cast.housing)

@@ -1,8 +1,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from partnerships import services
-from partnerships.models import Referral
+from referrals import services as referral_services
+from referrals.models import Referral
 
 pytestmark = [
     pytest.mark.e2e,
@@ -13,7 +13,7 @@ pytestmark = [
 def test_a_referral_goes_round_the_loop_and_stays_between_two_partners(
     cast, page, live_server, login
 ):
-    services.protocol_save(
+    referral_services.protocol_save(
         partnership=cast.eastside,
         by=cast.coordinator,
         criteria="Families facing eviction.",
@@ -26,7 +26,7 @@ def test_a_referral_goes_round_the_loop_and_stays_between_two_partners(
     )
     base = live_server.url
     login("coordinator")
-    page.goto(f"{base}/admin/partnerships/{cast.eastside.pk}/referrals/")
+    page.goto(f"{base}/admin/referrals/partnership/{cast.eastside.pk}/")
     page.get_by_role("link", name="Make a referral").click()
     page.select_option("select[name=receiver]", label="Riverside Health Clinic")
     page.fill("input[name=local_reference]", "NS-204")
@@ -60,6 +60,6 @@ def test_a_referral_goes_round_the_loop_and_stays_between_two_partners(
     login("housing")
     response = page.goto(url)
     assert response.status == 404
-    page.goto(f"{base}/admin/partnerships/{cast.eastside.pk}/referrals/")
+    page.goto(f"{base}/admin/referrals/partnership/{cast.eastside.pk}/")
     expect(page.get_by_text("NS-204")).to_have_count(0)
     assert Referral.objects.get().loop_closed_at is not None

@@ -335,9 +335,9 @@ def test_history_lists_events_and_compares_revisions(cast, executed, client_for)
 
 def test_the_referral_protocol_fills_the_referral_methods_section(cast, client_for):
     from mou.default_template import ensure_default_template
-    from partnerships import services as partnership_services
+    from referrals import services as referral_services
 
-    partnership_services.protocol_save(
+    referral_services.protocol_save(
         partnership=cast.eastside,
         by=cast.coordinator,
         criteria="Families at risk",
@@ -363,7 +363,7 @@ def test_the_referral_protocol_fills_the_referral_methods_section(cast, client_f
     services.mou_open_signing(mou=mou, by=cast.coordinator)
     sign_all(cast, mou)
     with pytest.raises(ValidationError, match="Start an amendment of the MOU first"):
-        partnership_services.protocol_save(
+        referral_services.protocol_save(
             partnership=cast.eastside,
             by=cast.coordinator,
             criteria="Changed",
@@ -372,7 +372,7 @@ def test_the_referral_protocol_fills_the_referral_methods_section(cast, client_f
             consent_required=False,
         )
     amendment = services.mou_amend(mou=MOU.objects.get(pk=mou.pk), by=cast.coordinator)
-    partnership_services.protocol_save(
+    referral_services.protocol_save(
         partnership=cast.eastside,
         by=cast.coordinator,
         criteria="Changed",

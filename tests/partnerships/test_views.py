@@ -44,10 +44,11 @@ def test_the_overview_shows_partners_contacts_signatories_and_empty_sections(
         "Health checks",
     ]:
         assert text in response.text
+    # Old section links lead to the section's own page.
     section = client_for(cast.partner).get(
-        reverse("partnerships:section", args=[cast.eastside.pk, "mou"])
+        reverse("partnerships:section", args=[cast.eastside.pk, "referrals"])
     )
-    assert "No memorandum of understanding yet" in section.text
+    assert section["Location"] == reverse("referrals:index", args=[cast.eastside.pk])
 
 
 def test_an_outsider_gets_not_found_for_a_partnership_they_are_not_in(cast, client_for):

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from partnerships import services
-from partnerships.models import Referral
+from referrals import services as referral_services
+from referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ SEPTEMBER_27 = datetime.date(2026, 9, 27)
 
 @pytest.fixture
 def protocol(cast):
-    return services.protocol_save(
+    return referral_services.protocol_save(
         partnership=cast.eastside,
         by=cast.coordinator,
         criteria="Families needing housing help.",
@@ -55,14 +55,18 @@ def refer(cast, **overrides):
         "demographics": {"race_ethnicity": "nhpi", "language": "Tongan"},
         **overrides,
     }
-    return services.referral_create(**values)
+    return referral_services.referral_create(**values)
 
 
 def closed_loop(cast, **overrides):
     referral = refer(cast, **overrides)
-    services.referral_move(referral=referral, by=cast.partner, status="accepted")
-    services.referral_move(referral=referral, by=cast.partner, status="completed")
-    services.referral_feedback(
+    referral_services.referral_move(
+        referral=referral, by=cast.partner, status="accepted"
+    )
+    referral_services.referral_move(
+        referral=referral, by=cast.partner, status="completed"
+    )
+    referral_services.referral_feedback(
         referral=referral, by=cast.partner, feedback="Housed.", satisfaction=5
     )
     referral.refresh_from_db()
@@ -98,7 +102,7 @@ def content(page) -> str:
 
 
 def metrics_url(cast):
-    return reverse("partnerships:metrics", args=[cast.eastside.pk])
+    return reverse("referrals:metrics", args=[cast.eastside.pk])
 
 
 def figures_csv(client, url, **params) -> dict:
@@ -338,7 +342,7 @@ def test_a_leader_reads_no_client_detail_of_their_organisations_referral(
     client = client_for(cast.leader)
     for url in (
         referral.get_absolute_url(),
-        reverse("partnerships:referrals", args=[cast.eastside.pk]),
+        reverse("referrals:index", args=[cast.eastside.pk]),
     ):
         page = client.get(url)
         assert page.status_code in (200, 404)
@@ -350,15 +354,15 @@ def test_nobody_reads_client_details_once_consent_is_revoked(
     cast, protocol, client_for
 ):
     referral = refer(cast)
-    services.referral_consent_revoke(
+    referral_services.referral_consent_revoke(
         referral=referral, by=cast.partner, reason="The client asked us to stop."
     )
     for person in (cast.coordinator, cast.partner, cast.leader, cast.hub):
         client = client_for(person)
         for url in (
             referral.get_absolute_url(),
-            reverse("partnerships:referrals", args=[cast.eastside.pk]),
-            reverse("partnerships:referral_inbox"),
+            reverse("referrals:index", args=[cast.eastside.pk]),
+            reverse("referrals:inbox"),
         ):
             page = content(client.get(url))
             for detail in ("eviction notice", "QZ", "1957", "N-1"):
@@ -370,11 +374,11 @@ def test_nobody_reads_client_details_once_consent_is_revoked(
 def test_a_leader_cannot_move_or_revoke_a_referral(cast, protocol):
     referral = refer(cast)
     with pytest.raises(PermissionDenied):
-        services.referral_move(
+        referral_services.referral_move(
             referral=referral, by=cast.leader, status="cancelled", reason="x"
         )
     with pytest.raises(PermissionDenied):
-        services.referral_consent_revoke(
+        referral_services.referral_consent_revoke(
             referral=referral, by=cast.leader, reason="Client asked"
         )
     referral.refresh_from_db()
@@ -387,7 +391,7 @@ def test_a_leader_cannot_move_or_revoke_a_referral(cast, protocol):
 def test_the_sender_cannot_mark_a_closed_loop_entered_in_error(cast, protocol):
     referral = closed_loop(cast)
     with pytest.raises((ValidationError, PermissionDenied)):
-        services.referral_move(
+        referral_services.referral_move(
             referral=referral,
             by=cast.coordinator,
             status="entered-in-error",
@@ -400,10 +404,10 @@ def test_the_sender_cannot_mark_a_closed_loop_entered_in_error(cast, protocol):
 def test_the_receiver_cannot_mark_the_senders_referral_entered_in_error(cast, protocol):
     referral = refer(cast)
     with pytest.raises(PermissionDenied):
-        services.referral_move(
+        referral_services.referral_move(
             referral=referral, by=cast.partner, status="entered-in-error", reason="x"
         )
-    services.referral_move(
+    referral_services.referral_move(
         referral=referral,
         by=cast.coordinator,
         status="entered-in-error",
@@ -415,10 +419,14 @@ def test_the_receiver_cannot_mark_the_senders_referral_entered_in_error(cast, pr
 
 def test_the_sender_cannot_close_the_loop(cast, protocol):
     referral = refer(cast)
-    services.referral_move(referral=referral, by=cast.partner, status="accepted")
-    services.referral_move(referral=referral, by=cast.partner, status="completed")
+    referral_services.referral_move(
+        referral=referral, by=cast.partner, status="accepted"
+    )
+    referral_services.referral_move(
+        referral=referral, by=cast.partner, status="completed"
+    )
     with pytest.raises(PermissionDenied):
-        services.referral_feedback(
+        referral_services.referral_feedback(
             referral=referral, by=cast.coordinator, feedback="Went well", satisfaction=5
         )
     referral.refresh_from_db()
@@ -428,7 +436,7 @@ def test_the_sender_cannot_close_the_loop(cast, protocol):
 def test_the_loop_closes_once(cast, protocol):
     referral = closed_loop(cast)
     with pytest.raises(ValidationError):
-        services.referral_feedback(
+        referral_services.referral_feedback(
             referral=referral, by=cast.partner, feedback="Again", satisfaction=1
         )
     referral.refresh_from_db()
@@ -438,7 +446,7 @@ def test_the_loop_closes_once(cast, protocol):
 def test_the_receiver_cannot_cancel_on_the_senders_behalf(cast, protocol):
     referral = refer(cast)
     with pytest.raises(PermissionDenied):
-        services.referral_move(
+        referral_services.referral_move(
             referral=referral, by=cast.partner, status="cancelled", reason="x"
         )
 
@@ -447,7 +455,7 @@ def test_the_receiver_cannot_cancel_on_the_senders_behalf(cast, protocol):
 def test_only_the_parties_revoke_consent(cast, protocol, who):
     referral = refer(cast)
     with pytest.raises(PermissionDenied):
-        services.referral_consent_revoke(
+        referral_services.referral_consent_revoke(
             referral=referral, by=getattr(cast, who), reason="Client asked"
         )
     referral.refresh_from_db()
@@ -457,14 +465,14 @@ def test_only_the_parties_revoke_consent(cast, protocol, who):
 def test_revoking_consent_needs_a_reason_and_happens_once(cast, protocol):
     referral = refer(cast)
     with pytest.raises(ValidationError):
-        services.referral_consent_revoke(
+        referral_services.referral_consent_revoke(
             referral=referral, by=cast.coordinator, reason=" "
         )
-    services.referral_consent_revoke(
+    referral_services.referral_consent_revoke(
         referral=referral, by=cast.coordinator, reason="Client phoned"
     )
     with pytest.raises(ValidationError):
-        services.referral_consent_revoke(
+        referral_services.referral_consent_revoke(
             referral=referral, by=cast.partner, reason="Again"
         )
     event = referral.events.get(kind="consent revoked")
@@ -479,11 +487,15 @@ def test_every_change_is_recorded_and_the_other_party_told_without_details(
     with django_capture_on_commit_callbacks(execute=True):
         referral = refer(cast)
     with django_capture_on_commit_callbacks(execute=True):
-        services.referral_move(referral=referral, by=cast.partner, status="accepted")
+        referral_services.referral_move(
+            referral=referral, by=cast.partner, status="accepted"
+        )
     with django_capture_on_commit_callbacks(execute=True):
-        services.referral_move(referral=referral, by=cast.partner, status="completed")
+        referral_services.referral_move(
+            referral=referral, by=cast.partner, status="completed"
+        )
     with django_capture_on_commit_callbacks(execute=True):
-        services.referral_feedback(
+        referral_services.referral_feedback(
             referral=referral, by=cast.partner, feedback="Housed.", satisfaction=4
         )
     actions = list(
@@ -527,7 +539,7 @@ def test_the_dashboard_panel_shows_no_small_referral_count(
 def test_a_referral_entered_in_error_leaves_the_figures(cast, protocol, client_for):
     bulk(cast, 11, on=datetime.date(2026, 3, 10))
     mistaken = Referral.objects.first()
-    services.referral_move(
+    referral_services.referral_move(
         referral=mistaken,
         by=cast.coordinator,
         status="entered-in-error",

@@ -32,10 +32,11 @@ from partnerships.models import (
     Partnership,
     PartnershipRole,
     Practice,
-    Referral,
     Responsibility,
     SustainabilityCommitment,
 )
+from referrals import services as referral_services
+from referrals.models import Referral
 
 from .guides import GUIDES, HOME_BODY, HOME_INTRO
 
@@ -862,7 +863,7 @@ class Command(BaseCommand):
     def referrals(self, eastside, orgs, people):
         if Referral.objects.filter(partnership=eastside).exists():
             return
-        services.protocol_save(
+        referral_services.protocol_save(
             partnership=eastside,
             by=people["coordinator"],
             criteria="A family with a housing, health or family-support need that "
@@ -907,7 +908,7 @@ class Command(BaseCommand):
         for n in range(300):
             sender, receiver = rng.sample(names, 2)
             requested = now - datetime.timedelta(days=rng.uniform(1, 365))
-            referral = services.referral_create(
+            referral = referral_services.referral_create(
                 partnership=eastside,
                 by=members[sender],
                 sender=orgs[sender],
@@ -943,7 +944,7 @@ class Command(BaseCommand):
                 path = path[:1]
             for status in path:
                 moment += datetime.timedelta(days=rng.uniform(0.2, 6))
-                services.referral_move(
+                referral_services.referral_move(
                     referral=referral,
                     by=members[sender] if status == "cancelled" else members[receiver],
                     status=status,
@@ -959,7 +960,7 @@ class Command(BaseCommand):
                 and path[-1] in ("completed", "failed", "rejected")
                 and (rng.random() < 0.8)
             ):
-                services.referral_feedback(
+                referral_services.referral_feedback(
                     referral=referral,
                     by=members[receiver],
                     feedback="Outcome shared with the referring partner.",

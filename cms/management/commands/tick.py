@@ -9,6 +9,7 @@ from directory import services as directory_services
 from meetings import services as meeting_services
 from mou import services as mou_services
 from partnerships import services
+from referrals import services as referral_services
 
 
 class Command(BaseCommand):
@@ -27,7 +28,9 @@ class Command(BaseCommand):
             f"MOU renewal reminders: {mou_services.mou_renewal_reminders_send()}"
         )
         self.stdout.write(f"Invitations re-sent: {meeting_services.deliveries_retry()}")
-        self.stdout.write(f"Referral reminders: {services.referral_reminders_send()}")
+        self.stdout.write(
+            f"Referral reminders: {referral_services.referral_reminders_send()}"
+        )
         self.stdout.write(
             f"Directory owners reminded: {directory_services.directory_stale_remind()}"
         )

@@ -10,18 +10,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from .. import charts, permissions, services, spreadsheets
-from .. import referral_lifecycle as lifecycle
-from .. import referral_metrics as metrics
-from ..forms import (
+from partnerships import charts, permissions, spreadsheets
+from partnerships.models import Organisation
+from partnerships.views.base import breadcrumbs, paginate, section_context
+
+from . import lifecycle, services
+from . import metrics as metrics
+from .forms import (
     FeedbackForm,
     MoveForm,
     ProtocolForm,
     ReferralForm,
     protocol_fields_text,
 )
-from ..models import Organisation, Referral, ReferralProtocol
-from .base import breadcrumbs, paginate, section_context
+from .models import Referral, ReferralProtocol
 
 
 def _context(request, partnership, **extra):
@@ -66,7 +68,7 @@ def referral_index(request, pk):
         ),
         now=timezone.now(),
     )
-    return render(request, "partnerships/referrals/index.html", context)
+    return render(request, "referrals/index.html", context)
 
 
 def protocol_edit(request, pk):
@@ -95,7 +97,7 @@ def protocol_edit(request, pk):
             form.add_error(None, error)
         else:
             messages.success(request, "Referral protocol saved.")
-            return HttpResponseRedirect(reverse("partnerships:referrals", args=[pk]))
+            return HttpResponseRedirect(reverse("referrals:index", args=[pk]))
     return render(
         request,
         "partnerships/form.html",
@@ -105,7 +107,7 @@ def protocol_edit(request, pk):
             "page_intro": "When and how partners refer, what travels with a referral, "
             "consent, and how quickly the sender hears back.",
             "submit_label": "Save protocol",
-            "cancel_url": reverse("partnerships:referrals", args=[pk]),
+            "cancel_url": reverse("referrals:index", args=[pk]),
             "breadcrumbs_items": breadcrumbs(
                 (partnership.get_absolute_url(), partnership.name)
             ),
@@ -118,7 +120,7 @@ def referral_add(request, pk):
     protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
     if protocol is None:
         messages.error(request, "Agree a referral protocol first.")
-        return HttpResponseRedirect(reverse("partnerships:referrals", args=[pk]))
+        return HttpResponseRedirect(reverse("referrals:index", args=[pk]))
     mine = permissions.editing_organisations(request.user, partnership)
     parties = Organisation.objects.filter(participations__partnership=partnership)
     form = ReferralForm(
@@ -164,7 +166,7 @@ def referral_add(request, pk):
             "page_title": "New referral",
             "page_intro": protocol.criteria,
             "submit_label": "Send referral",
-            "cancel_url": reverse("partnerships:referrals", args=[pk]),
+            "cancel_url": reverse("referrals:index", args=[pk]),
             "breadcrumbs_items": breadcrumbs(
                 (partnership.get_absolute_url(), partnership.name)
             ),
@@ -233,7 +235,7 @@ def referral_detail(request, pk, referral_pk):
         details_shown=details_shown,
         consent_stands=permissions.referral_consent_stands(referral),
         events=list(referral.events.select_related("by").exclude(kind="viewed")),
-        moves=permissions.referral_moves(user, referral),
+        moves=lifecycle.moves_for(user, referral),
         labels=dict(Referral.Status.choices),
         needs_reason=lifecycle.NEEDS_REASON,
         can_close_loop=permissions.can_close_referral_loop(user, referral)
@@ -246,7 +248,7 @@ def referral_detail(request, pk, referral_pk):
         protocol=ReferralProtocol.objects.filter(partnership=partnership).first(),
         page_title=str(referral),
     )
-    return render(request, "partnerships/referrals/detail.html", context)
+    return render(request, "referrals/detail.html", context)
 
 
 def _period(request) -> tuple[datetime.date, datetime.date, bool]:
@@ -373,7 +375,7 @@ def referral_metrics(request, pk):
         pairs=pairs,
         pair=pair,
     )
-    return render(request, "partnerships/referrals/metrics.html", context)
+    return render(request, "referrals/metrics.html", context)
 
 
 @require_safe
@@ -406,7 +408,7 @@ def referral_inbox(request):
         referral.ack_late = referral.status == "requested" and due < now
     return render(
         request,
-        "partnerships/referrals/inbox.html",
+        "referrals/inbox.html",
         {
             "page_obj": page,
             "not_updated": referrals.filter(status="requested").count(),

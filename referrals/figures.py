@@ -8,10 +8,11 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from . import permissions
-from . import referral_lifecycle as lifecycle
+from partnerships import permissions
+
+from . import lifecycle
+from .metrics import Cell, _count
 from .models import ReferralProtocol
-from .referral_metrics import Cell, _count
 
 MONTHS = 3
 LIMIT = 20

@@ -10,15 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from .. import permissions
-from .. import referral_lifecycle as lifecycle
-from ..models import (
-    Organisation,
-    Partnership,
-    Referral,
-    ReferralEvent,
-    ReferralProtocol,
-)
+from partnerships import permissions
+from partnerships.models import Organisation, Partnership
+
+from . import lifecycle
+from .models import Referral, ReferralEvent, ReferralProtocol
 
 __all__ = [
     "protocol_save",
@@ -142,7 +138,7 @@ def _record(referral: Referral, verb: str, *, by, data: dict) -> None:
 def _notify(referral: Referral, *, to_side: str, change: str) -> None:
     """Tell the other party that something changed, with a link and no client
     details; who may still read it is checked again when the mail leaves."""
-    from ..emails import send_email
+    from partnerships.emails import send_email
 
     send_email(
         "referral-changed",
@@ -414,9 +410,10 @@ def referral_viewed(*, referral: Referral, by) -> None:
 def referral_reminders_send(*, now=None) -> int:
     """Tell the receiving organisation when acknowledgement or outcome is late,
     once each (recorded as a referral event)."""
-    from .. import referral_metrics
-    from ..emails import send_email
-    from ..models import PartnershipRole
+    from partnerships.emails import send_email
+    from partnerships.models import PartnershipRole
+
+    from . import metrics as referral_metrics
 
     now = now or timezone.now()
     sent = 0

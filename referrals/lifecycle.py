@@ -1,8 +1,8 @@
 """The referral lifecycle (HL7 FHIR SDOH referral task statuses), as data.
 
-Allowed moves, which side makes each, and which need a reason. Pure: no
-database. Who acts for which side is the access policy's business
-(`permissions.referral_sides`).
+Allowed moves and which need a reason. Pure: no database. Which side makes
+each move, and who acts for which side, is the access policy's business
+(`partnerships.permissions.may_move` and `referral_sides`).
 
 Rights, following the Gravity SDOH task rules:
 
@@ -26,7 +26,11 @@ consent revoked        either party (a person acting for the sender or the
 
 from __future__ import annotations
 
-SENDER, RECEIVER = "sender", "receiver"
+# Which side makes which move is access policy; it lives with the rest of it.
+from partnerships.permissions import BY_SENDER, RECEIVER, SENDER, may_move
+from partnerships.permissions import referral_sides as _sides
+
+__all__ = ["BY_SENDER", "RECEIVER", "SENDER", "may_move"]
 
 MOVES: dict[str, set[str]] = {
     "requested": {"accepted", "rejected", "cancelled", "entered-in-error"},
@@ -43,8 +47,6 @@ MOVES: dict[str, set[str]] = {
 }
 FINAL = {"rejected", "completed", "failed", "cancelled", "entered-in-error"}
 NEEDS_REASON = {"rejected", "cancelled", "on-hold", "failed", "entered-in-error"}
-# The requester withdraws its own request; everything else is the performer's.
-BY_SENDER = {"cancelled", "entered-in-error"}
 # The outcomes the receiver reports back to close the loop.
 FEEDBACK_AFTER = {"completed", "failed", "rejected"}
 
@@ -53,14 +55,14 @@ def allowed(current: str, target: str) -> bool:
     return target in MOVES.get(current, set())
 
 
-def may_move(side: str, target: str) -> bool:
-    """The sender cancels or withdraws its own request (entered-in-error); the
-    receiver makes every other move."""
-    if target in BY_SENDER:
-        return side == SENDER
-    return side == RECEIVER
-
-
 def next_moves(current: str, sides: set[str]) -> list[str]:
     targets = sorted(MOVES.get(current, set()))
     return [t for t in targets if any(may_move(side, t) for side in sides)]
+
+
+def moves_for(user, referral) -> list[str]:
+    """The statuses the user may move the referral to now: none once the loop
+    has closed."""
+    if referral.loop_closed_at is not None:
+        return []
+    return next_moves(referral.status, _sides(user, referral))

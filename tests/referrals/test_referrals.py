@@ -7,9 +7,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from partnerships import permissions, services
-from partnerships import referral_lifecycle as lifecycle
-from partnerships.models import Referral, ReferralEvent
+from partnerships import permissions
+from referrals import lifecycle
+from referrals import services as referral_services
+from referrals.models import Referral, ReferralEvent
 
 pytestmark = pytest.mark.django_db
 STATUSES = [s.value for s in Referral.Status]
@@ -17,7 +18,7 @@ STATUSES = [s.value for s in Referral.Status]
 
 @pytest.fixture
 def protocol(cast):
-    return services.protocol_save(
+    return referral_services.protocol_save(
         partnership=cast.eastside,
         by=cast.coordinator,
         criteria="Families needing housing help.",
@@ -53,7 +54,7 @@ def refer(cast, **overrides):
         "consent": {"given": True, "by": "The client", "scope": "Name and need"},
         **overrides,
     }
-    return services.referral_create(**values)
+    return referral_services.referral_create(**values)
 
 
 def test_a_referral_needs_consent_when_the_protocol_requires_it(cast, protocol):
@@ -88,25 +89,33 @@ def test_only_sender_and_receiver_see_a_referral(cast, protocol, client_for):
 def test_the_receiver_moves_it_and_reasons_are_required(cast, protocol):
     referral = refer(cast)
     with pytest.raises(PermissionDenied):
-        services.referral_move(
+        referral_services.referral_move(
             referral=referral, by=cast.coordinator, status="accepted"
         )
     with pytest.raises(ValidationError, match="Give a reason"):
-        services.referral_move(referral=referral, by=cast.partner, status="rejected")
+        referral_services.referral_move(
+            referral=referral, by=cast.partner, status="rejected"
+        )
     with pytest.raises(ValidationError, match="cannot become completed"):
-        services.referral_move(referral=referral, by=cast.partner, status="completed")
+        referral_services.referral_move(
+            referral=referral, by=cast.partner, status="completed"
+        )
     referral.refresh_from_db()
     assert referral.status == "requested"
-    services.referral_move(referral=referral, by=cast.partner, status="accepted")
-    services.referral_move(referral=referral, by=cast.partner, status="completed")
-    services.referral_feedback(
+    referral_services.referral_move(
+        referral=referral, by=cast.partner, status="accepted"
+    )
+    referral_services.referral_move(
+        referral=referral, by=cast.partner, status="completed"
+    )
+    referral_services.referral_feedback(
         referral=referral, by=cast.partner, feedback="Housed.", satisfaction=5
     )
     referral.refresh_from_db()
     assert referral.loop_closed_at and referral.acknowledged_at
     # The sender may cancel an open one, nothing else.
     other = refer(cast, local_reference="N-2")
-    services.referral_move(
+    referral_services.referral_move(
         referral=other,
         by=cast.coordinator,
         status="cancelled",
@@ -131,7 +140,7 @@ def test_random_move_sequences_leave_a_history_that_obeys_the_lifecycle(
     for status, as_receiver, with_reason in moves:
         user = cast.partner if as_receiver else cast.coordinator
         with contextlib.suppress(ValidationError, PermissionDenied):
-            services.referral_move(
+            referral_services.referral_move(
                 referral=referral,
                 by=user,
                 status=status,
@@ -156,9 +165,9 @@ def test_random_move_sequences_leave_a_history_that_obeys_the_lifecycle(
 def test_the_inbox_counts_what_is_not_yet_acknowledged(cast, protocol, client_for):
     refer(cast)
     refer(cast, local_reference="N-2")
-    page = client_for(cast.partner).get(reverse("partnerships:referral_inbox"))
+    page = client_for(cast.partner).get(reverse("referrals:inbox"))
     assert "2 referrals not yet acknowledged" in page.text
-    outsider = client_for(cast.housing).get(reverse("partnerships:referral_inbox"))
+    outsider = client_for(cast.housing).get(reverse("referrals:inbox"))
     assert "N-1" not in outsider.text
 
 
@@ -167,8 +176,10 @@ def test_late_referrals_remind_the_receiver_once(cast, protocol):
 
     referral = refer(cast)
     later = timezone.now() + datetime.timedelta(days=5)
-    assert services.referral_reminders_send(now=later) == 1
-    assert services.referral_reminders_send(now=later) == 0
-    services.referral_move(referral=referral, by=cast.partner, status="accepted")
+    assert referral_services.referral_reminders_send(now=later) == 1
+    assert referral_services.referral_reminders_send(now=later) == 0
+    referral_services.referral_move(
+        referral=referral, by=cast.partner, status="accepted"
+    )
     much_later = timezone.now() + datetime.timedelta(days=40)
-    assert services.referral_reminders_send(now=much_later) == 1
+    assert referral_services.referral_reminders_send(now=much_later) == 1

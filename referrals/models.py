@@ -10,7 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from .core import Organisation, Partnership
+from partnerships.models import Organisation, Partnership
 
 
 class ReferralProtocol(models.Model):
@@ -176,7 +176,7 @@ class Referral(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("partnerships:referral", args=[self.partnership_id, self.pk])
+        return reverse("referrals:detail", args=[self.partnership_id, self.pk])
 
     def refresh_durations(self) -> None:
         def seconds(moment):

@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from partnerships import referral_metrics as metrics
-from partnerships.models import Referral
+from referrals import metrics
+from referrals import services as referral_services
+from referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
 
@@ -101,9 +102,8 @@ def test_summary_matches_a_hand_count(cast):
 
 
 def test_no_page_or_csv_shows_a_suppressed_count(cast, client_for):
-    from partnerships import services
 
-    services.protocol_save(
+    referral_services.protocol_save(
         partnership=cast.eastside,
         by=cast.coordinator,
         criteria="c",
@@ -119,12 +119,12 @@ def test_no_page_or_csv_shows_a_suppressed_count(cast, client_for):
         + [_referral(cast, 100 + n, language="English") for n in range(30)]
     )
     client = client_for(cast.coordinator)
-    page = client.get(reverse("partnerships:metrics", args=[cast.eastside.pk]))
+    page = client.get(reverse("referrals:metrics", args=[cast.eastside.pk]))
     breakdown = page.text.split("Primary language", 1)[1].split("</table>", 1)[0]
     assert ">7<" not in breakdown and ">30<" not in breakdown
     assert "—" in breakdown
     csv = client.get(
-        reverse("partnerships:metrics", args=[cast.eastside.pk]), {"format": "csv"}
+        reverse("referrals:metrics", args=[cast.eastside.pk]), {"format": "csv"}
     ).content.decode("utf-8-sig")
     language_rows = [line for line in csv.splitlines() if "Primary language" in line]
     assert all(",7," not in line and ",30," not in line for line in language_rows)
