@@ -37,6 +37,7 @@ __all__ = [
     "responsibility_report",
     "responsibilities_bulk_status",
     "responsibility_from_source",
+    "responsibility_repoint",
     "responsibility_reminders_send",
     "learning_entry_create",
     "learning_proposal_decide",
@@ -327,6 +328,38 @@ def responsibility_from_source(
             "cadence": cadence,
         },
     )
+
+
+@transaction.atomic
+def responsibility_repoint(
+    *, responsibility: Responsibility, source_object, by
+) -> Responsibility:
+    """Move a responsibility to the object that now carries it, such as the
+    clause of an amendment that replaces the clause it came from. Access is
+    checked by the workflow that owns the source (an MOU being executed)."""
+    content_type = ContentType.objects.get_for_model(source_object)
+    if (responsibility.source_type_id, responsibility.source_id) == (
+        content_type.pk,
+        str(source_object.pk),
+    ):
+        return responsibility
+    before = str(responsibility.source_object or "—")
+    responsibility.source_type = content_type
+    responsibility.source_id = str(source_object.pk)
+    responsibility.save(update_fields=["source_type", "source_id", "updated_at"])
+    ResponsibilityUpdate.objects.create(
+        responsibility=responsibility,
+        author=by,
+        due_date=responsibility.due_date,
+        note=f"Now carried by “{source_object}”.",
+    )
+    _log_responsibility(
+        responsibility,
+        "partnerships.edit_responsibility",
+        by,
+        changes={"source": {"from": before, "to": str(source_object)}},
+    )
+    return responsibility
 
 
 def _reminder_recipients(responsibility: Responsibility, contacts: dict) -> list[str]:
