@@ -274,9 +274,22 @@ class MOU(ConcurrentTransitionMixin, RevisionMixin, models.Model):
     def is_editable(self) -> bool:
         return self.state in (self.State.DRAFT, self.State.IN_REVIEW)
 
+    def freeze(self, *, by) -> None:
+        """Fix the text as it is now as the text to be signed: its hash, and the
+        revision that keeps it readable after later edits."""
+        self.frozen_hash = self.content_hash()
+        # The revision carries the hash too, so it is taken after setting it.
+        self.frozen_revision = self.save_revision(user=by, clean=False)
+        self.save(update_fields=["frozen_hash", "frozen_revision"])
+
+    def matches_frozen(self, fingerprint: str) -> bool:
+        """Whether `fingerprint` is the hash of the frozen text (never true
+        while nothing is frozen)."""
+        return bool(self.frozen_hash) and fingerprint == self.frozen_hash
+
     def signatures_match(self) -> bool:
         """Whether the current text is still the text that was signed."""
-        return bool(self.frozen_hash) and self.content_hash() == self.frozen_hash
+        return self.matches_frozen(self.content_hash())
 
     def current_signatures(self):
         return self.signatures.filter(round=self.signing_round, voided_at__isnull=True)
@@ -344,8 +357,8 @@ class MOU(ConcurrentTransitionMixin, RevisionMixin, models.Model):
         conditions=[lambda mou: not mou.signing_checklist()],
     )
     def open_signing(self):
+        # The service freezes the text (`freeze`) once the state is saved.
         self.signing_round += 1
-        self.frozen_hash = self.content_hash()
 
     @transition(field=state, source=State.SIGNING, target=State.DRAFT)
     def withdraw(self):
