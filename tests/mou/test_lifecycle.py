@@ -214,6 +214,19 @@ def test_an_amendment_supersedes_and_moves_responsibilities_without_duplicates(
         r.source_object.section.mou_id == amendment.pk
         for r in Responsibility.objects.all()
     )
+    # Each move is on the responsibility's own record and in the history.
+    for responsibility in Responsibility.objects.all():
+        assert responsibility.updates.filter(note__startswith="Now carried by").exists()
+    assert ModelLogEntry.objects.filter(
+        action="partnerships.edit_responsibility"
+    ).count() >= len(before)
+
+
+def test_a_second_amendment_while_one_is_in_progress_is_refused(cast, executed):
+    services.mou_amend(mou=executed, by=cast.coordinator)
+    with pytest.raises(ValidationError, match="already in progress"):
+        services.mou_amend(mou=MOU.objects.get(pk=executed.pk), by=cast.coordinator)
+    assert MOU.objects.filter(previous=executed).count() == 1
 
 
 def test_an_expired_mou_cannot_be_amended(cast, executed, client_for):
