@@ -87,7 +87,6 @@ class DirectoryService(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    stale_reminded_on = models.DateField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DirectoryServiceQuerySet.as_manager()

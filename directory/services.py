@@ -9,13 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from partnerships import reminders
 from partnerships.emails import send_email
 from partnerships.services import organisation_get_or_create
 
 from . import hsds
 from .models import DirectoryService
 
-__all__ = ["directory_import", "directory_stale_remind"]
+__all__ = ["directory_due_reminders", "directory_import", "directory_stale_remind"]
 
 
 @transaction.atomic
@@ -107,24 +108,33 @@ def directory_import(*, data: bytes, by) -> int:
     return count
 
 
-def directory_stale_remind(*, today=None) -> int:
-    """Remind each stale entry's owner, at most once a month."""
-    today = today or timezone.localdate()
-    count = 0
-    for service in (
-        DirectoryService.objects.stale(today)
-        .filter(owner__isnull=False)
-        .exclude(stale_reminded_on__gt=today - datetime.timedelta(days=30))
-        .select_related("owner", "organisation")
-    ):
-        with transaction.atomic():
-            DirectoryService.objects.filter(pk=service.pk).update(
-                stale_reminded_on=today
-            )
+def directory_due_reminders(today: datetime.date) -> list[reminders.Due]:
+    """A reminder to each stale entry's owner, at most once a calendar month
+    (keyed on the first day of the month)."""
+
+    def sender(service: DirectoryService):
+        def send() -> None:
             send_email(
                 "directory-stale",
                 to=[service.owner.email],
                 context={"service": service},
             )
-        count += 1
-    return count
+
+        return send
+
+    month = today.replace(day=1)
+    return [
+        reminders.Due(service, "directory.stale", month, sender(service))
+        for service in DirectoryService.objects.stale(today)
+        .filter(owner__isnull=False)
+        .select_related("owner", "organisation")
+    ]
+
+
+def directory_stale_remind(*, today=None) -> int:
+    """Remind each stale entry's owner, at most once a month."""
+    return sum(
+        reminders.send_all(
+            directory_due_reminders(today or timezone.localdate())
+        ).values()
+    )

@@ -14,7 +14,8 @@ class DirectoryServiceViewSet(ModelViewSet):
     menu_label = "Resource directory"
     menu_order = 160
     add_to_admin_menu = True
-    exclude_form_fields = ["stale_reminded_on"]
+    # Every field is editable here; non-editable ones drop out on their own.
+    exclude_form_fields: list[str] = []
     list_display = ["name", "organisation", "category", "last_verified", "published"]
     list_filter = ["category", "published", "organisation"]
     search_fields = ["name", "description"]

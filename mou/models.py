@@ -559,21 +559,3 @@ class Watch(models.Model):
 
     def __str__(self):
         return f"{self.user} watches {self.mou}"
-
-
-class RenewalReminder(models.Model):
-    """Marks a renewal reminder (90 or 30 days before the end) as sent."""
-
-    mou = models.ForeignKey(MOU, on_delete=models.CASCADE, related_name="reminders")
-    days_before = models.PositiveSmallIntegerField()
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["mou", "days_before"], name="renewal_reminder_once"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.days_before}-day reminder for {self.mou}"

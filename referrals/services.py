@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from partnerships import permissions
+from partnerships import permissions, reminders
 from partnerships.models import Organisation, Partnership
 
 from . import lifecycle
@@ -23,6 +23,7 @@ __all__ = [
     "referral_feedback",
     "referral_consent_revoke",
     "referral_viewed",
+    "referral_due_reminders",
     "referral_reminders_send",
 ]
 
@@ -407,39 +408,25 @@ def referral_viewed(*, referral: Referral, by) -> None:
     _event(referral, by, None, kind="viewed")
 
 
-def referral_reminders_send(*, now=None) -> int:
-    """Tell the receiving organisation when acknowledgement or outcome is late,
-    once each (recorded as a referral event)."""
+def referral_due_reminders(now: datetime.datetime) -> list:
+    """A late-acknowledgement or late-outcome reminder to the receiving
+    organisation, once each per referral (keyed on the day it was requested)."""
+    from partnerships import reminders
     from partnerships.emails import send_email
     from partnerships.models import PartnershipRole
 
     from . import metrics as referral_metrics
 
-    now = now or timezone.now()
-    sent = 0
     protocols = {p.partnership_id: p for p in ReferralProtocol.objects.all()}
     late = (
         Referral.objects.exclude(status__in=lifecycle.FINAL)
         .filter(loop_closed_at__isnull=True)
         .select_related("partnership", "receiver")
     )
-    for referral in late.iterator(chunk_size=500):
-        protocol = protocols.get(referral.partnership_id)
-        if protocol is None:
-            continue
-        ack = datetime.timedelta(
-            days=referral_metrics.working_days_as_calendar(protocol.acknowledge_days)
-        )
-        kind = None
-        if referral.status == "requested" and referral.requested_at + ack < now:
-            kind = "reminder: acknowledge"
-        elif (
-            referral.requested_at + datetime.timedelta(days=protocol.outcome_days) < now
-        ):
-            kind = "reminder: outcome"
-        if kind is None or referral.events.filter(kind=kind).exists():
-            continue
-        with transaction.atomic():
+
+    def sender(referral: Referral, kind: str):
+        def send() -> None:
+            # The history row stays: the referral's timeline shows the nudge.
             _event(referral, None, referral.receiver, kind=kind)
             send_email(
                 "referral-late",
@@ -452,5 +439,39 @@ def referral_reminders_send(*, now=None) -> int:
                 ),
                 context={"referral": referral, "kind": kind},
             )
-        sent += 1
-    return sent
+
+        return send
+
+    dues = []
+    for referral in late.iterator(chunk_size=500):
+        protocol = protocols.get(referral.partnership_id)
+        if protocol is None:
+            continue
+        ack = datetime.timedelta(
+            days=referral_metrics.working_days_as_calendar(protocol.acknowledge_days)
+        )
+        if referral.status == "requested" and referral.requested_at + ack < now:
+            what = "acknowledge"
+        elif (
+            referral.requested_at + datetime.timedelta(days=protocol.outcome_days) < now
+        ):
+            what = "outcome"
+        else:
+            continue
+        dues.append(
+            reminders.Due(
+                referral,
+                f"referral.{what}",
+                timezone.localdate(referral.requested_at),
+                sender(referral, f"reminder: {what}"),
+            )
+        )
+    return dues
+
+
+def referral_reminders_send(*, now=None) -> int:
+    """Tell the receiving organisation when acknowledgement or outcome is late,
+    once each."""
+    return sum(
+        reminders.send_all(referral_due_reminders(now or timezone.now())).values()
+    )

@@ -10,16 +10,17 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from partnerships import reminders
 from partnerships import services as partnership_services
 from partnerships.emails import send_email
 from partnerships.models import PartnershipRole, Responsibility
 
-from ..models import MOU, Clause, RenewalReminder, Section, Watch
+from ..models import MOU, Clause, Section, Watch
 from .base import (
     _everyone,
     _lock,
@@ -285,32 +286,43 @@ def mou_expire_due(*, today: datetime.date | None = None) -> int:
     return count
 
 
-def mou_renewal_reminders_send(*, today: datetime.date | None = None) -> int:
-    today = today or timezone.localdate()
-    sent = 0
+def mou_due_reminders(today: datetime.date) -> list[reminders.Due]:
+    """The 90- and 30-day renewal reminders of executed MOUs, keyed on the end
+    date (an MOU whose end date moves is reminded again for the new one)."""
     horizon = today + datetime.timedelta(days=max(RENEWAL_REMINDER_DAYS))
     candidates = MOU.objects.filter(
         state=MOU.State.EXECUTED, end_date__gte=today, end_date__lte=horizon
     ).select_related("partnership")
+
+    def sender(mou: MOU, days_left: int):
+        def send() -> None:
+            send_email(
+                "mou-renewal",
+                to=_people(
+                    mou,
+                    PartnershipRole.Role.COORDINATOR,
+                    PartnershipRole.Role.SIGNATORY,
+                ),
+                context={"mou": mou, "days_left": days_left, "url": _url(mou)},
+                partnership=mou.partnership,
+            )
+
+        return send
+
+    dues = []
     for mou in candidates:
         days_left = (mou.end_date - today).days
-        for days in RENEWAL_REMINDER_DAYS:
-            if days_left > days:
-                continue
-            try:
-                with transaction.atomic():
-                    RenewalReminder.objects.create(mou=mou, days_before=days)
-                    send_email(
-                        "mou-renewal",
-                        to=_people(
-                            mou,
-                            PartnershipRole.Role.COORDINATOR,
-                            PartnershipRole.Role.SIGNATORY,
-                        ),
-                        context={"mou": mou, "days_left": days_left, "url": _url(mou)},
-                        partnership=mou.partnership,
-                    )
-                sent += 1
-            except IntegrityError:
-                continue
-    return sent
+        dues.extend(
+            reminders.Due(
+                mou, f"mou.renewal_{days}", mou.end_date, sender(mou, days_left)
+            )
+            for days in RENEWAL_REMINDER_DAYS
+            if days_left <= days
+        )
+    return dues
+
+
+def mou_renewal_reminders_send(*, today: datetime.date | None = None) -> int:
+    return sum(
+        reminders.send_all(mou_due_reminders(today or timezone.localdate())).values()
+    )

@@ -5,7 +5,6 @@ from .accountability import (
     LearningEntry,
     Practice,
     PracticeRating,
-    ReminderSent,
     Responsibility,
     ResponsibilityUpdate,
 )
@@ -20,6 +19,7 @@ from .core import (
     timezone_choices,
     validate_timezone,
 )
+from .reminders import Reminder
 
 __all__ = [
     "CollaborationRating",
@@ -34,7 +34,7 @@ __all__ = [
     "PartnershipRole",
     "Practice",
     "PracticeRating",
-    "ReminderSent",
+    "Reminder",
     "Responsibility",
     "ResponsibilityUpdate",
     "SustainabilityCommitment",

@@ -207,32 +207,6 @@ class ResponsibilityUpdate(models.Model):
         super().save(*args, **kwargs)
 
 
-class ReminderSent(models.Model):
-    """Marks a reminder as sent, so `manage.py tick` never sends it twice."""
-
-    class Kind(models.TextChoices):
-        DUE_SOON = "due_soon", "Due soon"
-        OVERDUE = "overdue", "Overdue"
-        ESCALATED = "escalated", "Escalated to the coordinator"
-
-    responsibility = models.ForeignKey(
-        Responsibility, on_delete=models.CASCADE, related_name="reminders"
-    )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    due_date = models.DateField()
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["responsibility", "kind", "due_date"], name="reminder_once"
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} for {self.responsibility} ({self.due_date})"
-
-
 class LearningEntry(models.Model):
     """Something partners learned, and what they will change because of it."""
 

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from .. import permissions
+from .. import permissions, reminders
 from ..emails import send_email
 from ..models import (
     CollaborationRating,
@@ -26,7 +26,6 @@ from ..models import (
     PartnershipRole,
     Practice,
     PracticeRating,
-    ReminderSent,
     Responsibility,
     ResponsibilityUpdate,
 )
@@ -38,6 +37,7 @@ __all__ = [
     "responsibilities_bulk_status",
     "responsibility_from_source",
     "responsibility_repoint",
+    "responsibility_due_reminders",
     "responsibility_reminders_send",
     "learning_entry_create",
     "learning_proposal_decide",
@@ -368,11 +368,12 @@ def _reminder_recipients(responsibility: Responsibility, contacts: dict) -> list
     return contacts.get((responsibility.partnership_id, responsibility.owner_id), [])
 
 
-def responsibility_reminders_send(*, today: datetime.date | None = None) -> dict:
-    """Send each due-soon, overdue and escalation reminder once (run by
-    `manage.py tick`). Safe to run as often as you like."""
-    today = today or timezone.localdate()
-    sent = dict.fromkeys(ReminderSent.Kind.values, 0)
+RESPONSIBILITY_REMINDERS = ("due_soon", "overdue", "escalated")
+
+
+def responsibility_due_reminders(today: datetime.date) -> list[reminders.Due]:
+    """Due-soon, overdue and escalation reminders for open responsibilities,
+    keyed on the due date so a recurring item is reminded per occurrence."""
     candidates = (
         Responsibility.objects.open()
         .filter(
@@ -382,11 +383,6 @@ def responsibility_reminders_send(*, today: datetime.date | None = None) -> dict
         .exclude(partnership__status=Partnership.Status.CLOSED)
         .select_related("partnership", "owner", "owner_person")
         .order_by("pk")
-    )
-    already = set(
-        ReminderSent.objects.filter(responsibility__in=candidates).values_list(
-            "responsibility_id", "kind", "due_date"
-        )
     )
     roles = PartnershipRole.objects.filter(
         participation__partnership__in=candidates.values("partnership_id")
@@ -406,43 +402,55 @@ def responsibility_reminders_send(*, today: datetime.date | None = None) -> dict
         if role == PartnershipRole.Role.COORDINATOR:
             coordinators.setdefault(partnership_id, []).append(email)
 
+    def sender(responsibility: Responsibility, kind: str, to: list[str]):
+        def send() -> None:
+            send_email(
+                f"responsibility-{kind.replace('_', '-')}",
+                to=to,
+                context={
+                    "responsibility": responsibility,
+                    "days_overdue": (today - responsibility.due_date).days,
+                    "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+                    + responsibility.get_absolute_url(),
+                },
+                partnership=responsibility.partnership,
+            )
+
+        return send
+
+    dues = []
     for responsibility in candidates.iterator(chunk_size=500):
         due = responsibility.due_date
         wanted = []
         if due >= today:
-            wanted.append(ReminderSent.Kind.DUE_SOON)
+            wanted.append("due_soon")
         else:
-            wanted.append(ReminderSent.Kind.OVERDUE)
+            wanted.append("overdue")
             if (today - due).days >= responsibility.partnership.escalation_days:
-                wanted.append(ReminderSent.Kind.ESCALATED)
+                wanted.append("escalated")
         for kind in wanted:
-            if (responsibility.pk, kind, due) in already:
-                continue
-            if kind == ReminderSent.Kind.ESCALATED:
+            if kind == "escalated":
                 to = coordinators.get(responsibility.partnership_id, [])
             else:
                 to = _reminder_recipients(responsibility, contacts)
-            try:
-                with transaction.atomic():
-                    ReminderSent.objects.create(
-                        responsibility=responsibility, kind=kind, due_date=due
-                    )
-                    send_email(
-                        f"responsibility-{kind.replace('_', '-')}",
-                        to=to,
-                        context={
-                            "responsibility": responsibility,
-                            "days_overdue": (today - due).days,
-                            "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-                            + responsibility.get_absolute_url(),
-                        },
-                        partnership=responsibility.partnership,
-                    )
-            except IntegrityError:
-                # Another tick got there first.
-                continue
-            sent[kind] += 1
-    return sent
+            dues.append(
+                reminders.Due(
+                    responsibility,
+                    f"responsibility.{kind}",
+                    due,
+                    sender(responsibility, kind, to),
+                )
+            )
+    return dues
+
+
+def responsibility_reminders_send(*, today: datetime.date | None = None) -> dict:
+    """Send each due-soon, overdue and escalation reminder once (`manage.py tick`
+    sends them through `partnerships.reminders.send_due`)."""
+    sent = reminders.send_all(
+        responsibility_due_reminders(today or timezone.localdate())
+    )
+    return {kind: sent[f"responsibility.{kind}"] for kind in RESPONSIBILITY_REMINDERS}
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from partnerships import services
-from partnerships.models import ReminderSent
+from partnerships.models import Reminder
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2027, 3, 10)
@@ -64,7 +64,7 @@ def test_each_reminder_goes_out_once_through_smtp(
     [escalation] = [m for m in smtp.messages if "days overdue" in m["Subject"]]
     assert escalation.envelope_to == [cast.coordinator.email]
     assert "Owner: Riverside Health Clinic" in smtp.text(escalation)
-    assert ReminderSent.objects.count() == 4
+    assert Reminder.objects.count() == 4
 
 
 def test_escalation_waits_for_the_partnerships_own_threshold(cast, due_items):
@@ -101,4 +101,4 @@ def test_a_recurring_item_is_reminded_again_for_its_next_occurrence(cast):
 def test_the_tick_command_reports_what_it_sent(cast, due_items):
     out = io.StringIO()
     call_command("tick", stdout=out)
-    assert "Responsibility reminders:" in out.getvalue()
+    assert "Reminders sent:" in out.getvalue()
