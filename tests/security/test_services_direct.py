@@ -217,3 +217,25 @@ def test_only_coordinators_reassign_a_responsibility_the_owner_reports_on_it(cas
     )
     task.refresh_from_db()
     assert task.owner == cast.northside
+
+
+def test_nobody_but_hub_staff_reports_on_a_closed_partnerships_work(cast):
+    """A closed partnership is a record: its owner organisation and its
+    coordinators no longer change what was done."""
+    task = services.responsibility_create(
+        partnership=cast.eastside,
+        by=cast.partner,
+        title="Share the intake form",
+        owner=cast.riverside,
+    )
+    cast.eastside.status = cast.eastside.Status.CLOSED
+    cast.eastside.save()
+    task.partnership.refresh_from_db()
+    for person in (cast.partner, cast.coordinator):
+        with pytest.raises(PermissionDenied):
+            services.responsibility_report(
+                responsibility=task, by=person, status="done"
+            )
+    task.refresh_from_db()
+    assert task.status == "not_started"
+    services.responsibility_report(responsibility=task, by=cast.hub, status="done")
