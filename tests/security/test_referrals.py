@@ -564,3 +564,26 @@ def test_a_leader_is_offered_no_move_and_the_receiver_only_its_own(
     receiver_page = content(client_for(cast.partner).get(referral.get_absolute_url()))
     assert 'value="accepted"' in receiver_page
     assert 'value="cancelled"' not in receiver_page
+
+
+def test_a_referrer_who_became_a_leadership_viewer_is_not_told_of_changes(
+    cast, protocol, smtp, django_capture_on_commit_callbacks
+):
+    """Notices go to the people who act for a party: the person who made the
+    referral stops hearing about it once they only follow the organisation
+    read-only (they could otherwise still read its progress in their inbox)."""
+    from partnerships import permissions
+    from partnerships.models import Membership
+
+    referral = refer(cast)
+    # Another Northside member keeps acting for the sender.
+    from ..factories import member
+
+    member("intake", cast.northside, admin=True)
+    Membership.objects.filter(user=cast.coordinator).update(is_leadership=True)
+    permissions.forget(cast.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        referral_services.referral_move(
+            referral=referral, by=cast.partner, status="accepted"
+        )
+    assert smtp.to(cast.coordinator.email) == []
