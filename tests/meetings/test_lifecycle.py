@@ -9,7 +9,7 @@ import threading
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 from django.forms.models import model_to_dict
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
@@ -17,6 +17,8 @@ from wagtail.models import ModelLogEntry
 from meetings import services
 from meetings.models import Delivery, Meeting, MeetingEvent, MeetingSeries
 from meetings.services import lifecycle
+
+from ..concurrency import run_together
 
 State = Meeting.State
 OCTOBER = "20261013T140000Z"  # the series' first occurrence, in UTC
@@ -207,30 +209,6 @@ def test_a_refused_move_in_the_browser_says_what_to_do(cast, series, client_for)
 
 
 # -- two people at once, on PostgreSQL (row locks are real there) ---------------
-
-
-def run_together(*jobs):
-    """Start the jobs at the same moment, each on its own connection."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def runner(index, job):
-        try:
-            barrier.wait()
-            results[index] = job()
-        except Exception as error:  # noqa: BLE001 - reported to the test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def hold_after_the_check(monkeypatch, *, patience: float = 3.0) -> None:

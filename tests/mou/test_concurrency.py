@@ -4,12 +4,13 @@ import contextlib
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from mou import services
 from mou.models import MOU, Clause, MOUEvent, Signature
 from partnerships.models import Responsibility
 
+from ..concurrency import run_together
 from .conftest import sign_all
 
 pytestmark = [
@@ -18,30 +19,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="needs PostgreSQL row locking"
     ),
 ]
-
-
-def run_together(*jobs):
-    """Start the jobs at the same moment, each on its own connection."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def runner(index, job):
-        try:
-            barrier.wait()
-            results[index] = job()
-        except Exception as error:  # noqa: BLE001 - reported to the test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def hold_until_both_counted(monkeypatch, *, patience: float = 3.0) -> None:
