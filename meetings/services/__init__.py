@@ -1,13 +1,14 @@
 """Every write about meetings, by concern: series (cadence, place, invitees),
-invitations (e-mails, RSVP), minutes (agenda, decisions, actions, attendance)
-and lifecycle (every change of state). Callers use `meetings.services.<name>`."""
+invitations (e-mails, RSVP), deliveries (sending one e-mail and its status),
+minutes (agenda, decisions, actions, attendance) and lifecycle (every change of
+state). Callers use `meetings.services.<name>`."""
 
 from .base import Occurrence, occurrence_for, occurrences, series_calendar
+from .deliveries import deliveries_retry, delivery_send
 from .invitations import (
     RSVP_SALT,
     RSVPInvalid,
     RSVPWithdrawn,
-    deliveries_retry,
     invitee_add,
     invitee_remove,
     rsvp_links,
@@ -43,6 +44,7 @@ __all__ = [
     "attendance_mark",
     "decision_record",
     "deliveries_retry",
+    "delivery_send",
     "invitee_add",
     "invitee_remove",
     "meeting_cancel",

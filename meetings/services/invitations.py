@@ -201,16 +201,3 @@ def rsvp_record(*, invitee: Invitee, meeting: Meeting, response: str) -> Attenda
         },
     )
     return attendance
-
-
-def deliveries_retry(*, limit: int = 100) -> int:
-    """Re-queue failed invitation e-mails (run by tick), up to five attempts."""
-    from ..tasks import deliver_invitation
-
-    count = 0
-    for delivery in Delivery.objects.filter(
-        status=Delivery.Status.FAILED, attempts__lt=5
-    )[:limit]:
-        deliver_invitation.enqueue(delivery_id=delivery.pk)
-        count += 1
-    return count
