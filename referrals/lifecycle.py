@@ -1,8 +1,8 @@
-"""The referral lifecycle (HL7 FHIR SDOH referral task statuses), as data.
-
-Allowed moves and which need a reason. Pure: no database. Which side makes
-each move, and who acts for which side, is the access policy's business
-(`partnerships.permissions.may_move` and `referral_sides`).
+"""The referral lifecycle (HL7 FHIR SDOH referral task statuses), read off the
+django-fsm transitions on `Referral`: allowed moves and which need a reason.
+No database. Which side makes each move, and who acts for which side, is the
+access policy's business (`partnerships.permissions.may_move` and
+`referral_sides`), named as each transition's permission.
 
 Rights, following the Gravity SDOH task rules:
 
@@ -26,43 +26,41 @@ consent revoked        either party (a person acting for the sender or the
 
 from __future__ import annotations
 
+from django_fsm import can_proceed
+
 # Which side makes which move is access policy; it lives with the rest of it.
 from partnerships.permissions import BY_SENDER, RECEIVER, SENDER, may_move
-from partnerships.permissions import referral_sides as _sides
+
+from .models import Referral, _reason_given
 
 __all__ = ["BY_SENDER", "RECEIVER", "SENDER", "may_move"]
 
-MOVES: dict[str, set[str]] = {
-    "requested": {"accepted", "rejected", "cancelled", "entered-in-error"},
-    "accepted": {
-        "in-progress",
-        "on-hold",
-        "cancelled",
-        "completed",
-        "failed",
-        "entered-in-error",
-    },
-    "in-progress": {"on-hold", "cancelled", "completed", "failed", "entered-in-error"},
-    "on-hold": {"in-progress", "cancelled", "completed", "failed", "entered-in-error"},
-}
-FINAL = {"rejected", "completed", "failed", "cancelled", "entered-in-error"}
-NEEDS_REASON = {"rejected", "cancelled", "on-hold", "failed", "entered-in-error"}
+# Read off the model's transitions, so the graph is declared once (on
+# Referral) and these names only describe it.
+_TRANSITIONS = list(Referral._meta.get_field("status").get_all_transitions(Referral))
+MOVES: dict[str, set[str]] = {}
+for _t in _TRANSITIONS:
+    if _t.target is not None:
+        MOVES.setdefault(_t.source, set()).add(_t.target)
+FINAL = set(Referral.Status.values) - set(MOVES)
+NEEDS_REASON = {t.target for t in _TRANSITIONS if _reason_given in t.conditions}
 # The outcomes the receiver reports back to close the loop.
-FEEDBACK_AFTER = {"completed", "failed", "rejected"}
+FEEDBACK_AFTER = {t.source for t in _TRANSITIONS if t.name == "close_loop"}
 
 
 def allowed(current: str, target: str) -> bool:
     return target in MOVES.get(current, set())
 
 
-def next_moves(current: str, sides: set[str]) -> list[str]:
-    targets = sorted(MOVES.get(current, set()))
-    return [t for t in targets if any(may_move(side, t) for side in sides)]
-
-
-def moves_for(user, referral) -> list[str]:
-    """The statuses the user may move the referral to now: none once the loop
-    has closed."""
-    if referral.loop_closed_at is not None:
-        return []
-    return next_moves(referral.status, _sides(user, referral))
+def moves_for(user, referral: Referral) -> list[str]:
+    """The statuses the user may move the referral to now: those its state
+    allows and the policy gives the user's side (a reason, where one is
+    needed, is asked for on the form)."""
+    moves = []
+    for target, name in sorted(Referral.MOVES_BY_TARGET.items()):
+        method = getattr(referral, name)
+        if can_proceed(method, check_conditions=False) and (
+            method._django_fsm.has_transition_perm(referral, referral.status, user)
+        ):
+            moves.append(str(target))
+    return moves

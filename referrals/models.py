@@ -4,12 +4,16 @@ Statuses follow the HL7 FHIR SDOH referral task lifecycle."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from partnerships import permissions
 from partnerships.models import Organisation, Partnership
 
 
@@ -59,8 +63,6 @@ class ReferralQuerySet(models.QuerySet):
     def requested_between(self, start, end):
         """Requested on a day from `start` to `end` (dates, local time). A datetime
         range, not __date, so the database can use its index."""
-        import datetime
-
         zone = timezone.get_current_timezone()
         return self.filter(
             requested_at__gte=datetime.datetime.combine(start, datetime.time(), zone),
@@ -70,7 +72,38 @@ class ReferralQuerySet(models.QuerySet):
         )
 
 
-class Referral(models.Model):
+def _reason_given(referral: Referral) -> bool:
+    # The service puts the reason on the row before it asks for the move.
+    return bool(referral.status_reason.strip())
+
+
+def _loop_open(referral: Referral) -> bool:
+    return referral.loop_closed_at is None
+
+
+def _consent_not_revoked(referral: Referral) -> bool:
+    return referral.consent_revoked_at is None
+
+
+def _side_may(target: str):
+    """The transition's permission: the access policy says which side makes
+    which move (`permissions.may_move`), and whom the user acts for."""
+
+    def check(referral: Referral, user) -> bool:
+        return permissions.can_move_referral(user, referral, target)
+
+    return check
+
+
+def _receiver_closes_loop(referral: Referral, user) -> bool:
+    return permissions.can_close_referral_loop(user, referral)
+
+
+def _party_revokes_consent(referral: Referral, user) -> bool:
+    return permissions.can_revoke_referral_consent(user, referral)
+
+
+class Referral(ConcurrentTransitionMixin, models.Model):
     """One person referred from one partner organisation to another."""
 
     class Status(models.TextChoices):
@@ -129,9 +162,14 @@ class Referral(models.Model):
     consent_scope = models.TextField(blank=True)
     consent_expires = models.DateField(null=True, blank=True)
     consent_revoked_at = models.DateTimeField(null=True, blank=True)
-    # Lifecycle.
-    status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.REQUESTED, db_index=True
+    # Lifecycle. Protected: only the transitions below change it, and only
+    # referrals.services calls them (select_for_update, history, audit, mail).
+    status = FSMField(
+        max_length=20,
+        choices=Status.choices,
+        default=Status.REQUESTED,
+        db_index=True,
+        protected=True,
     )
     status_reason = models.CharField(max_length=300, blank=True)
     requested_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -206,6 +244,146 @@ class Referral(models.Model):
                 or self.consent_expires >= timezone.localdate()
             )
         )
+
+    def clean_fields(self, exclude=None):
+        # clean_fields assigns every field back; the protected status refuses
+        # that (and it is never a form's business anyway).
+        super().clean_fields(exclude={*(exclude or ()), "status"})
+
+    # -- lifecycle (called only from referrals.services) ----------------------
+    # One transition per FHIR task status the referral can move to. `source`
+    # is where it may come from; `conditions` what the row must hold;
+    # `permission` who may make it (the access policy). A move that needs a
+    # reason reads it from status_reason, which the service sets first.
+
+    @transition(
+        field=status,
+        source=Status.REQUESTED,
+        target=Status.ACCEPTED,
+        permission=_side_may(Status.ACCEPTED),
+    )
+    def accept(self, *, at: datetime.datetime) -> None:
+        self.acknowledged_at = self.acknowledged_at or at
+
+    @transition(
+        field=status,
+        source=Status.REQUESTED,
+        target=Status.REJECTED,
+        conditions=[_reason_given],
+        permission=_side_may(Status.REJECTED),
+    )
+    def reject(self, *, at: datetime.datetime) -> None:
+        self.acknowledged_at = self.acknowledged_at or at
+        self.finished_at = at
+
+    @transition(
+        field=status,
+        source=[Status.ACCEPTED, Status.ON_HOLD],
+        target=Status.IN_PROGRESS,
+        permission=_side_may(Status.IN_PROGRESS),
+    )
+    def start(self, *, at: datetime.datetime) -> None:
+        # Service starts once; coming back from hold keeps the first start.
+        self.served_at = self.served_at or at
+
+    @transition(
+        field=status,
+        source=[Status.ACCEPTED, Status.IN_PROGRESS],
+        target=Status.ON_HOLD,
+        conditions=[_reason_given],
+        permission=_side_may(Status.ON_HOLD),
+    )
+    def hold(self, *, at: datetime.datetime) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.ACCEPTED, Status.IN_PROGRESS, Status.ON_HOLD],
+        target=Status.COMPLETED,
+        permission=_side_may(Status.COMPLETED),
+    )
+    def complete(self, *, at: datetime.datetime) -> None:
+        self.finished_at = at
+
+    @transition(
+        field=status,
+        source=[Status.ACCEPTED, Status.IN_PROGRESS, Status.ON_HOLD],
+        target=Status.FAILED,
+        conditions=[_reason_given],
+        permission=_side_may(Status.FAILED),
+    )
+    def fail(self, *, at: datetime.datetime) -> None:
+        self.finished_at = at
+
+    @transition(
+        field=status,
+        source=[
+            Status.REQUESTED,
+            Status.ACCEPTED,
+            Status.IN_PROGRESS,
+            Status.ON_HOLD,
+        ],
+        target=Status.CANCELLED,
+        conditions=[_reason_given],
+        permission=_side_may(Status.CANCELLED),
+    )
+    def cancel(self, *, at: datetime.datetime) -> None:
+        self.finished_at = at
+
+    # Never once the referral is finished: the receiver's figures must not
+    # change under it.
+    @transition(
+        field=status,
+        source=[
+            Status.REQUESTED,
+            Status.ACCEPTED,
+            Status.IN_PROGRESS,
+            Status.ON_HOLD,
+        ],
+        target=Status.ENTERED_IN_ERROR,
+        conditions=[_reason_given],
+        permission=_side_may(Status.ENTERED_IN_ERROR),
+    )
+    def enter_in_error(self, *, at: datetime.datetime) -> None:
+        self.finished_at = at
+
+    # target=None: the status stays; django-fsm still checks source,
+    # conditions and permission.
+    @transition(
+        field=status,
+        source=[Status.COMPLETED, Status.FAILED, Status.REJECTED],
+        target=None,
+        conditions=[_loop_open],
+        permission=_receiver_closes_loop,
+    )
+    def close_loop(
+        self, *, at: datetime.datetime, feedback: str, satisfaction: int | None
+    ) -> None:
+        self.feedback = feedback
+        self.satisfaction = satisfaction
+        self.loop_closed_at = at
+
+    @transition(
+        field=status,
+        source="*",
+        target=None,
+        conditions=[_consent_not_revoked],
+        permission=_party_revokes_consent,
+    )
+    def revoke_consent(self, *, at: datetime.datetime) -> None:
+        self.consent_revoked_at = at
+
+    # The transition that makes each move, by the status it moves to.
+    MOVES_BY_TARGET = {
+        Status.ACCEPTED: "accept",
+        Status.REJECTED: "reject",
+        Status.IN_PROGRESS: "start",
+        Status.ON_HOLD: "hold",
+        Status.COMPLETED: "complete",
+        Status.FAILED: "fail",
+        Status.CANCELLED: "cancel",
+        Status.ENTERED_IN_ERROR: "enter_in_error",
+    }
 
 
 class ReferralEvent(models.Model):

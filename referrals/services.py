@@ -8,6 +8,7 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_fsm import can_proceed
 from wagtail.log_actions import log
 
 from partnerships import permissions, reminders
@@ -162,10 +163,6 @@ def _absolute(path: str) -> str:
     return f"{base.rstrip('/')}{path}"
 
 
-def _other(side: str) -> str:
-    return lifecycle.RECEIVER if side == lifecycle.SENDER else lifecycle.SENDER
-
-
 def _check_value(field: dict, value):
     if value in (None, ""):
         if field["required"]:
@@ -270,8 +267,9 @@ def referral_create(
 
 
 def _locked(referral: Referral) -> Referral:
+    # of=("self",): lock the referral's row, not its partnership and parties.
     return (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related("partnership", "sender", "receiver")
         .get(pk=referral.pk)
     )
@@ -283,68 +281,112 @@ def _label(status: str) -> str:
     return status
 
 
+def _transition_checked(referral: Referral) -> None:
+    """Called between the checks and the write. Does nothing: it is the seam
+    where the concurrency tests hold one caller to let the other catch up."""
+
+
+def _change(
+    referral: Referral,
+    name: str,
+    *,
+    by,
+    verb: str,
+    refused: str,
+    denied: str,
+    unmet: str,
+    event: dict,
+    data: dict,
+    change: str,
+    **kwargs,
+) -> Referral:
+    """The one way a referral changes: on the locked row, refuse what its state
+    does not allow (`refused`), what the policy does not give the user
+    (`denied`) and what the row does not hold (`unmet`), then run the
+    transition, save, write the history row and the audit entry, and queue the
+    other party's mail for after the commit. Refused changes write nothing."""
+    method = getattr(referral, name)
+    meta = method._django_fsm
+    if not can_proceed(method, check_conditions=False):
+        raise ValidationError(refused)
+    if not meta.has_transition_perm(referral, referral.status, by):
+        raise PermissionDenied(denied)
+    if not can_proceed(method):
+        raise ValidationError(unmet)
+    _transition_checked(referral)
+    before = referral.status
+    method(**kwargs)
+    referral.save()
+    sender_acts = event.pop("side") == lifecycle.SENDER
+    organisation = referral.sender if sender_acts else referral.receiver
+    _event(
+        referral,
+        by,
+        organisation,
+        from_status=before if referral.status != before else "",
+        to_status=referral.status if referral.status != before else "",
+        **event,
+    )
+    _record(referral, verb, by=by, data=data)
+    _notify(
+        referral,
+        to_side=lifecycle.RECEIVER if sender_acts else lifecycle.SENDER,
+        change=change,
+    )
+    return referral
+
+
+def _require_party(referral: Referral, by, message: str) -> set[str]:
+    sides = permissions.referral_sides(by, referral)
+    if not sides:
+        raise PermissionDenied(message)
+    return sides
+
+
 @transaction.atomic
 def referral_move(
     *, referral: Referral, by, status: str, reason: str = "", at=None
 ) -> Referral:
-    """Move a referral along its lifecycle (see `referral_lifecycle` for who may
-    make which move); refused moves change nothing."""
+    """Move a referral along its lifecycle (the transitions on `Referral` say
+    from where; the policy's `may_move` who); refused moves change nothing."""
     referral = _locked(referral)
-    sides = permissions.referral_sides(by, referral)
-    if not sides:
-        raise PermissionDenied("Only the two organisations in a referral update it.")
-    if referral.loop_closed_at is not None:
-        raise ValidationError(
-            "The loop of this referral is closed: its outcome went back to the "
-            "sender and it can no longer change."
-        )
-    if not lifecycle.allowed(referral.status, status):
-        raise ValidationError(
-            f"A referral that is {referral.get_status_display().lower()} cannot "
-            f"become {_label(status)}."
-        )
-    if not permissions.can_move_referral(by, referral, status):
-        if status in lifecycle.BY_SENDER:
-            raise PermissionDenied(
-                f"Only the sending organisation can mark a referral {_label(status)}; "
-                "to stop it, reject it or record that it failed, with a reason."
-            )
-        raise PermissionDenied("Only the receiving organisation updates this status.")
-    reason = reason.strip()
-    if status in lifecycle.NEEDS_REASON and not reason:
-        raise ValidationError(f"Give a reason when a referral is {_label(status)}.")
-    at = at or timezone.now()
+    _require_party(referral, by, "Only the two organisations in a referral update it.")
     before = referral.status
-    referral.status = status
-    referral.status_reason = reason
-    if status in ("accepted", "rejected") and not referral.acknowledged_at:
-        referral.acknowledged_at = at
-    if status == "in-progress" and not referral.served_at:
-        referral.served_at = at
-    if status in lifecycle.FINAL:
-        referral.finished_at = at
-    referral.save()
-    organisation_id = permissions.referral_acting_organisation(by, referral, status)
+    name = Referral.MOVES_BY_TARGET.get(status)
+    refused = (
+        f"A referral that is {referral.get_status_display().lower()} cannot "
+        f"become {_label(status)}."
+    )
+    if name is None:
+        raise ValidationError(refused)
+    if status in lifecycle.BY_SENDER:
+        denied = (
+            f"Only the sending organisation can mark a referral {_label(status)}; "
+            "to stop it, reject it or record that it failed, with a reason."
+        )
+    else:
+        denied = "Only the receiving organisation updates this status."
+    # The transition's condition reads the reason from the row.
+    referral.status_reason = reason.strip()
     side = (
         lifecycle.RECEIVER
-        if organisation_id == referral.receiver_id
+        if permissions.referral_acting_organisation(by, referral, status)
+        == referral.receiver_id
         else lifecycle.SENDER
     )
-    _event(
+    return _change(
         referral,
-        by,
-        Organisation(pk=organisation_id),
-        from_status=before,
-        to_status=status,
-        reason=reason,
-    )
-    _record(referral, "move", by=by, data={"from": before, "to": status})
-    _notify(
-        referral,
-        to_side=_other(side),
+        name,
+        by=by,
+        verb="move",
+        refused=refused,
+        denied=denied,
+        unmet=f"Give a reason when a referral is {_label(status)}.",
+        event={"side": side, "reason": referral.status_reason},
+        data={"from": before, "to": status},
         change=f"changed from {_label(before)} to {_label(status)}",
+        at=at or timezone.now(),
     )
-    return referral
 
 
 @transaction.atomic
@@ -353,29 +395,27 @@ def referral_feedback(
 ) -> Referral:
     """The receiver reports the outcome to the sender: the loop closes, once."""
     referral = _locked(referral)
-    if not permissions.can_close_referral_loop(by, referral):
-        raise PermissionDenied("Only the receiving organisation reports the outcome.")
-    if referral.loop_closed_at is not None:
-        raise ValidationError("The loop is already closed: the sender has the outcome.")
-    if referral.status not in lifecycle.FEEDBACK_AFTER:
-        raise ValidationError(
-            "Feedback closes the loop once the referral is completed, failed or "
-            "rejected. Update its status first."
-        )
+    _require_party(referral, by, "Only the receiving organisation reports the outcome.")
     if not feedback.strip():
         raise ValidationError("Tell the sender what happened.")
     if satisfaction is not None and not 1 <= satisfaction <= 5:
         raise ValidationError("Satisfaction runs from 1 to 5.")
-    referral.feedback = feedback.strip()
-    referral.satisfaction = satisfaction
-    referral.loop_closed_at = timezone.now()
-    referral.save(
-        update_fields=["feedback", "satisfaction", "loop_closed_at", "updated_at"]
+    return _change(
+        referral,
+        "close_loop",
+        by=by,
+        verb="feedback",
+        refused="Feedback closes the loop once the referral is completed, failed "
+        "or rejected. Update its status first.",
+        denied="Only the receiving organisation reports the outcome.",
+        unmet="The loop is already closed: the sender has the outcome.",
+        event={"side": lifecycle.RECEIVER, "kind": "feedback"},
+        data={},
+        change="has its outcome: loop closed",
+        at=timezone.now(),
+        feedback=feedback.strip(),
+        satisfaction=satisfaction,
     )
-    _event(referral, by, referral.receiver, kind="feedback")
-    _record(referral, "feedback", by=by, data={})
-    _notify(referral, to_side=lifecycle.SENDER, change="has its outcome: loop closed")
-    return referral
 
 
 @transaction.atomic
@@ -383,24 +423,26 @@ def referral_consent_revoke(*, referral: Referral, by, reason: str) -> Referral:
     """Either party records that the client withdrew consent: from then on
     nobody reads the client's details, only that the referral exists."""
     referral = _locked(referral)
-    if not permissions.can_revoke_referral_consent(by, referral):
-        raise PermissionDenied(
-            "Only the two organisations in a referral record a revoked consent."
-        )
-    if referral.consent_revoked_at is not None:
-        raise ValidationError("Consent for this referral is already revoked.")
+    only_parties = "Only the two organisations in a referral record a revoked consent."
+    sides = _require_party(referral, by, only_parties)
     reason = reason.strip()
     if not reason:
         raise ValidationError("Say how and when the client revoked consent.")
-    sides = permissions.referral_sides(by, referral)
     side = lifecycle.SENDER if lifecycle.SENDER in sides else lifecycle.RECEIVER
     organisation = referral.sender if side == lifecycle.SENDER else referral.receiver
-    referral.consent_revoked_at = timezone.now()
-    referral.save(update_fields=["consent_revoked_at", "updated_at"])
-    _event(referral, by, organisation, kind="consent revoked", reason=reason[:300])
-    _record(referral, "consent_revoke", by=by, data={"by": organisation.name})
-    _notify(referral, to_side=_other(side), change="had its consent revoked")
-    return referral
+    return _change(
+        referral,
+        "revoke_consent",
+        by=by,
+        verb="consent_revoke",
+        refused="Consent for this referral cannot be revoked.",
+        denied=only_parties,
+        unmet="Consent for this referral is already revoked.",
+        event={"side": side, "kind": "consent revoked", "reason": reason[:300]},
+        data={"by": organisation.name},
+        change="had its consent revoked",
+        at=timezone.now(),
+    )
 
 
 def referral_viewed(*, referral: Referral, by) -> None:
