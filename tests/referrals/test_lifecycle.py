@@ -200,3 +200,23 @@ def test_the_status_changes_only_through_a_transition(referral_in):
     with pytest.raises(AttributeError):
         referral.status = "completed"
     assert Referral.objects.get(pk=referral.pk).status == "requested"
+
+
+@pytest.mark.parametrize("source", ["requested", "completed"])
+def test_someone_outside_the_referral_learns_nothing_from_a_refused_move(
+    cast, referral_in, source
+):
+    """Housing takes part in the partnership but not in this referral: every
+    move it tries is refused alike, so the refusals do not tell it the status."""
+    referral = referral_in(source)
+    for person in (cast.housing, cast.hub):
+        for target in TARGETS:
+            with pytest.raises(PermissionDenied) as refused:
+                referral_services.referral_move(
+                    referral=referral, by=person, status=target, reason="Because"
+                )
+            assert "Only the two organisations" in str(refused.value)
+        with pytest.raises(PermissionDenied):
+            referral_services.referral_feedback(
+                referral=referral, by=person, feedback="Done"
+            )
