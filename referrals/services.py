@@ -14,7 +14,7 @@ from wagtail.log_actions import log
 from partnerships import permissions, reminders
 from partnerships.models import Organisation, Partnership
 
-from . import lifecycle
+from . import lifecycle, selectors
 from .models import Referral, ReferralEvent, ReferralProtocol
 
 __all__ = [
@@ -198,7 +198,7 @@ def referral_create(
     off_platform: bool = False,
     requested_at=None,
 ) -> Referral:
-    protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
+    protocol = selectors.protocol_of(partnership=partnership)
     if protocol is None:
         raise ValidationError("This partnership has no referral protocol yet.")
     if not permissions.can_edit(by, partnership) or sender.pk not in (
@@ -460,11 +460,7 @@ def referral_due_reminders(now: datetime.datetime) -> list:
     from . import metrics as referral_metrics
 
     protocols = {p.partnership_id: p for p in ReferralProtocol.objects.all()}
-    late = (
-        Referral.objects.exclude(status__in=lifecycle.FINAL)
-        .filter(loop_closed_at__isnull=True)
-        .select_related("partnership", "receiver")
-    )
+    late = selectors.open_referrals()
 
     def sender(referral: Referral, kind: str):
         def send() -> None:

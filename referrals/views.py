@@ -14,7 +14,7 @@ from partnerships import charts, permissions, spreadsheets
 from partnerships.models import Organisation
 from partnerships.views.base import breadcrumbs, paginate, section_context
 
-from . import lifecycle, services
+from . import lifecycle, selectors, services
 from . import metrics as metrics
 from .forms import (
     FeedbackForm,
@@ -23,7 +23,7 @@ from .forms import (
     ReferralForm,
     protocol_fields_text,
 )
-from .models import Referral, ReferralProtocol
+from .models import Referral
 
 
 def _context(request, partnership, **extra):
@@ -42,18 +42,13 @@ def _with_details(user, referrals) -> list:
 @require_safe
 def referral_index(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk)
-    protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
-    referrals = permissions.referrals_visible_to(
-        request.user, Referral.objects.filter(partnership=partnership)
-    ).select_related("sender", "receiver", "partnership")
+    protocol = selectors.protocol_of(partnership=partnership)
     status = request.GET.get("status", "")
-    if status in Referral.Status.values:
-        referrals = referrals.filter(status=status)
-    mine = permissions.editing_organisations(request.user, partnership)
-    waiting = (
-        referrals.filter(receiver__in=mine, status="requested").count() if mine else 0
+    referrals = selectors.referral_list(
+        user=request.user, partnership=partnership, status=status
     )
-    page = paginate(request, referrals.order_by("-requested_at", "-pk"), 50)
+    mine = permissions.editing_organisations(request.user, partnership)
+    page = paginate(request, referrals, 50)
     _with_details(request.user, page.object_list)
     context = _context(
         request,
@@ -62,7 +57,7 @@ def referral_index(request, pk):
         page_obj=page,
         statuses=Referral.Status.choices,
         status=status,
-        waiting=waiting,
+        waiting=selectors.referrals_waiting(user=request.user, partnership=partnership),
         can_refer=bool(
             protocol and mine and permissions.can_edit(request.user, partnership)
         ),
@@ -73,7 +68,7 @@ def referral_index(request, pk):
 
 def protocol_edit(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk, action="coordinate")
-    protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
+    protocol = selectors.protocol_of(partnership=partnership)
     initial = {}
     if protocol:
         initial = {
@@ -117,7 +112,7 @@ def protocol_edit(request, pk):
 
 def referral_add(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk, action="edit")
-    protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
+    protocol = selectors.protocol_of(partnership=partnership)
     if protocol is None:
         messages.error(request, "Agree a referral protocol first.")
         return HttpResponseRedirect(reverse("referrals:index", args=[pk]))
@@ -176,13 +171,8 @@ def referral_add(request, pk):
 
 def _referral(request, pk, referral_pk):
     partnership = permissions.get_partnership_for(request.user, pk)
-    referral = (
-        permissions.referrals_visible_to(
-            request.user, Referral.objects.filter(partnership=partnership)
-        )
-        .select_related("sender", "receiver", "partnership")
-        .filter(pk=referral_pk)
-        .first()
+    referral = selectors.referral_get(
+        user=request.user, partnership=partnership, pk=referral_pk
     )
     if referral is None:
         raise Http404("No such referral.")
@@ -234,7 +224,7 @@ def referral_detail(request, pk, referral_pk):
         referral=referral,
         details_shown=details_shown,
         consent_stands=permissions.referral_consent_stands(referral),
-        events=list(referral.events.select_related("by").exclude(kind="viewed")),
+        events=selectors.referral_history(referral=referral),
         moves=lifecycle.moves_for(user, referral),
         labels=dict(Referral.Status.choices),
         needs_reason=lifecycle.NEEDS_REASON,
@@ -245,7 +235,7 @@ def referral_detail(request, pk, referral_pk):
         and referral.consent_given
         and not referral.consent_revoked_at,
         feedback_form=FeedbackForm(),
-        protocol=ReferralProtocol.objects.filter(partnership=partnership).first(),
+        protocol=selectors.protocol_of(partnership=partnership),
         page_title=str(referral),
     )
     return render(request, "referrals/detail.html", context)
@@ -273,25 +263,10 @@ def referral_metrics(request, pk):
     """Figures for the referrals the user's organisations sent or received, in
     whole months, suppressed as `referral_metrics` says."""
     partnership = permissions.get_partnership_for(request.user, pk)
-    protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
+    protocol = selectors.protocol_of(partnership=partnership)
     start, end, widened = _period(request)
-    counted = permissions.referrals_counted_for(
-        request.user, Referral.objects.filter(partnership=partnership)
-    )
-    names = dict(
-        Organisation.objects.filter(
-            participations__partnership=partnership
-        ).values_list("pk", "name")
-    )
-    pairs = [
-        (
-            f"{sender}-{receiver}",
-            f"{names.get(sender, '?')} → {names.get(receiver, '?')}",
-        )
-        for sender, receiver in counted.values_list("sender_id", "receiver_id")
-        .distinct()
-        .order_by("sender_id", "receiver_id")
-    ]
+    counted = selectors.referrals_counted(user=request.user, partnership=partnership)
+    pairs = selectors.referral_pairs(counted=counted, partnership=partnership)
     referrals = counted.requested_between(start, end)
     pair = request.GET.get("pair", "")
     if pair and pair not in dict(pairs):
@@ -381,31 +356,10 @@ def referral_metrics(request, pk):
 @require_safe
 def referral_inbox(request):
     """Referrals waiting on the user's organisations, with SLA clocks."""
-    organisations = permissions.organisations_of(request.user)
-    referrals = (
-        permissions.referrals_visible_to(
-            request.user, Referral.objects.filter(receiver__in=organisations)
-        )
-        .exclude(status__in=lifecycle.FINAL)
-        .select_related("sender", "receiver", "partnership")
-    )
-    now = timezone.now()
-    page = paginate(request, referrals.order_by("requested_at", "pk"), 50)
+    referrals = selectors.inbox(user=request.user)
+    page = paginate(request, referrals, 50)
     _with_details(request.user, page.object_list)
-    protocols = {
-        p.partnership_id: p
-        for p in ReferralProtocol.objects.filter(
-            partnership__in={r.partnership_id for r in page.object_list}
-        )
-    }
-    for referral in page.object_list:
-        protocol = protocols.get(referral.partnership_id)
-        ack = metrics.working_days_as_calendar(
-            protocol.acknowledge_days if protocol else 2
-        )
-        due = referral.requested_at + datetime.timedelta(days=ack)
-        referral.ack_due = due
-        referral.ack_late = referral.status == "requested" and due < now
+    selectors.with_acknowledgement_clock(page.object_list, now=timezone.now())
     return render(
         request,
         "referrals/inbox.html",
