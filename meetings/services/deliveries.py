@@ -6,6 +6,9 @@ first attempt cannot both send it: the second waits, then finds it sent."""
 
 from __future__ import annotations
 
+from email import encoders
+from email.mime.base import MIMEBase
+
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
@@ -63,17 +66,23 @@ def withheld_because(delivery: Delivery) -> str:
 
 def invitation_message(delivery: Delivery) -> EmailMessage:
     """The iMIP message (RFC 6047): text, HTML and the calendar as alternatives,
-    and the same calendar again as an invite.ics attachment."""
+    and the same calendar again as an invite.ics attachment, both typed
+    text/calendar with the iTIP method and one charset, as Outlook expects."""
     method = delivery.method
     message = EmailMultiAlternatives(
         delivery.subject, delivery.body, to=[delivery.email]
     )
     if delivery.html:
         message.attach_alternative(delivery.html, "text/html")
-    message.attach_alternative(
-        delivery.calendar, f"text/calendar; method={method}; charset=utf-8"
+    # Django adds the charset itself; naming it here too would say it twice.
+    message.attach_alternative(delivery.calendar, f"text/calendar; method={method}")
+    attachment = MIMEBase(
+        "text", "calendar", method=method, name="invite.ics", charset="utf-8"
     )
-    message.attach("invite.ics", delivery.calendar, f"application/ics; method={method}")
+    attachment.set_payload(delivery.calendar.encode())
+    encoders.encode_base64(attachment)
+    attachment.add_header("Content-Disposition", "attachment", filename="invite.ics")
+    message.attach(attachment)
     return message
 
 
