@@ -6,62 +6,17 @@ anything is written."""
 from __future__ import annotations
 
 import csv
-import datetime
 import io
-import json
 import struct
 import uuid
 import zipfile
 import zlib
 
-TABLES = {
-    "organizations": ["id", "name", "description", "email", "website"],
-    "services": [
-        "id",
-        "organization_id",
-        "name",
-        "description",
-        "url",
-        "email",
-        "status",
-        "fees_description",
-        "eligibility_description",
-        "assured_date",
-        "last_modified",
-    ],
-    "locations": [
-        "id",
-        "organization_id",
-        "name",
-        "location_type",
-    ],
-    "addresses": [
-        "id",
-        "location_id",
-        "address_1",
-        "city",
-        "state_province",
-        "postal_code",
-        "country",
-        "address_type",
-    ],
-    "service_at_locations": ["id", "service_id", "location_id"],
-    "phones": ["id", "service_id", "number"],
-    "schedules": ["id", "service_id", "freq", "byday", "opens_at", "closes_at"],
-    "languages": ["id", "service_id", "name"],
-    "required_documents": ["id", "service_id", "document"],
-}
-SCHEMA_NAMES = {
-    "organizations": "organization",
-    "services": "service",
-    "locations": "location",
-    "addresses": "address",
-    "service_at_locations": "service_at_location",
-    "phones": "phone",
-    "schedules": "schedule",
-    "languages": "language",
-    "required_documents": "required_document",
-}
+from . import tabular
+
+# The standard's tables by file stem, their columns in order, and schema names.
+TABLES = tabular.COLUMNS
+SCHEMA_NAMES = tabular.SCHEMA_NAMES
 
 
 def _id(*parts) -> str:
@@ -72,10 +27,13 @@ def _time(value) -> str:
     return value.strftime("%H:%M:%S") if value else ""
 
 
-def service_json(service) -> dict:
-    """One service in HSDS 3.0 JSON (service with its nested objects)."""
+def service_json(service, *, org_ids: dict[int, str] | None = None) -> dict:
+    """One service in HSDS 3.0 JSON (service with its nested objects).
+    `org_ids`: the HSDS ids organisations were imported under."""
     organisation = service.organisation
-    org_id = _id("organisation", organisation.pk)
+    org_id = (org_ids or {}).get(organisation.pk) or _id(
+        "organisation", organisation.pk
+    )
     location_id = str(service.location_uid)
     data = {
         "id": str(service.uid),
@@ -133,7 +91,16 @@ def service_json(service) -> dict:
                             "address_type": "physical",
                         }
                     ]
-                    if (service.address or service.city or service.postal_code)
+                    # HSDS requires every part of an address, or none.
+                    if all(
+                        (
+                            service.address,
+                            service.city,
+                            service.state_province,
+                            service.postal_code,
+                            service.country,
+                        )
+                    )
                     else [],
                 },
             }
@@ -148,11 +115,12 @@ def service_json(service) -> dict:
     return data
 
 
-def tables_for(services) -> dict[str, list[dict]]:
+def tables_for(services, *, org_ids: dict[int, str] | None = None) -> dict:
+    """The workspace's own rows for services that came from no import."""
     tables: dict[str, list[dict]] = {name: [] for name in TABLES}
-    seen_orgs = set()
+    seen_orgs = set(org_ids.values()) if org_ids else set()
     for service in services:
-        item = service_json(service)
+        item = service_json(service, org_ids=org_ids)
         org = item["organization"]
         if org["id"] not in seen_orgs:
             seen_orgs.add(org["id"])
@@ -166,18 +134,15 @@ def tables_for(services) -> dict[str, list[dict]]:
                 }
             )
         tables["services"].append(
-            {
-                key: item.get(key, "")
-                for key in TABLES["services"]
-                if key not in ("last_modified",)
-            }
-            | {"last_modified": ""}
+            {key: item.get(key, "") for key in TABLES["services"] if key in item}
         )
         for sal in item["service_at_locations"]:
             location = sal["location"]
-            tables["locations"].append({k: location[k] for k in TABLES["locations"]})
+            tables["locations"].append(
+                {k: v for k, v in location.items() if k in TABLES["locations"]}
+            )
             tables["addresses"].extend(location["addresses"])
-            tables["service_at_locations"].append(
+            tables["service_at_location"].append(
                 {
                     "id": sal["id"],
                     "service_id": item["id"],
@@ -190,44 +155,63 @@ def tables_for(services) -> dict[str, list[dict]]:
     return tables
 
 
-def data_package(services) -> bytes:
-    """A zipped HSDS tabular data package."""
-    tables = tables_for(services)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        resources = []
-        for name, columns in TABLES.items():
-            text = io.StringIO()
-            writer = csv.DictWriter(text, fieldnames=columns, lineterminator="\n")
-            writer.writeheader()
-            for row in tables[name]:
-                writer.writerow({c: row.get(c, "") for c in columns})
-            archive.writestr(f"{name}.csv", text.getvalue())
-            resources.append(
-                {
-                    "name": SCHEMA_NAMES[name],
-                    "path": f"{name}.csv",
-                    "format": "csv",
-                    "mediatype": "text/csv",
-                    "profile": "tabular-data-resource",
-                    "schema": {
-                        "fields": [{"name": c, "type": "string"} for c in columns]
-                    },
-                }
-            )
-        archive.writestr(
-            "datapackage.json",
-            json.dumps(
-                {
-                    "name": "partnership-workspace-directory",
-                    "profile": "tabular-data-package",
-                    "created": datetime.datetime.now(datetime.UTC).isoformat(),
-                    "resources": resources,
-                },
-                indent=2,
-            ),
-        )
-    return buffer.getvalue()
+# What the workspace keeps in its own fields for an imported service: its
+# export says the workspace's current value (an edit since the import shows).
+OWN_COLUMNS = {
+    "name": lambda s: s.name,
+    "description": lambda s: s.description,
+    "url": lambda s: s.url,
+    "email": lambda s: s.email,
+    "fees_description": lambda s: s.fees,
+    "eligibility_description": lambda s: s.eligibility,
+    "assured_date": lambda s: s.last_verified.isoformat() if s.last_verified else "",
+}
+
+
+def _service_row(stored: dict, service) -> dict:
+    row = dict(stored)
+    for column, value in OWN_COLUMNS.items():
+        current = value(service)
+        if current:
+            row[column] = current
+        else:
+            row.pop(column, None)
+    # Inactive, defunct and temporarily closed are all "not published" here:
+    # the stored status stands unless publishing changed it.
+    if (row.get("status") == "active") != service.published:
+        row["status"] = "active" if service.published else "inactive"
+    return row
+
+
+def export_tables(services, records) -> dict[str, list[dict]]:
+    """Every table of the package: the kept rows of imported data (with the
+    workspace's own fields of each service as they are now), and the
+    workspace's rows for services that came from no import."""
+    services = list(services)
+    by_uid = {str(s.uid): s for s in services}
+    tables: dict[str, list[dict]] = {name: [] for name in TABLES}
+    org_ids, imported = {}, set()
+    for record in records:
+        row = record.row
+        if record.table == "services" and record.hsds_id in by_uid:
+            imported.add(record.hsds_id)
+            row = _service_row(row, by_uid[record.hsds_id])
+        if record.table == "organizations" and record.organisation_id:
+            org_ids[record.organisation_id] = record.hsds_id
+        tables[record.table].append(row)
+    own = tables_for(
+        [s for s in services if str(s.uid) not in imported], org_ids=org_ids
+    )
+    for name, rows in own.items():
+        tables[name].extend(rows)
+    return tables
+
+
+def data_package(services, records=()) -> bytes:
+    """A zipped HSDS 3.0 tabular data package of every table."""
+    return tabular.write(
+        export_tables(services, records), name="partnership-workspace-directory"
+    )
 
 
 class HSDSInvalid(Exception):
@@ -364,15 +348,37 @@ def _open_package(data: bytes) -> zipfile.ZipFile:
 
 def read_package(data: bytes) -> dict[str, list[dict]]:
     """Tables from a data package; HSDSInvalid lists every problem found."""
+    tables, problems, _ = _read(data)
+    if problems:
+        raise HSDSInvalid(problems)
+    return tables
+
+
+def read_and_check(data: bytes) -> dict[str, list[dict]]:
+    """Tables from a data package whose every cell passed the checks;
+    HSDSInvalid lists every problem of every file."""
+    tables, problems, complete = _read(data)
+    # A file that could not be read at all would make every reference to its
+    # rows look broken: then only the reading problems are listed.
+    if complete:
+        problems.extend(check_tables(tables))
+    if problems:
+        raise HSDSInvalid(problems)
+    return tables
+
+
+def _read(data: bytes) -> tuple[dict[str, list[dict]], list[str], bool]:
+    """The tables, the problems found reading them, and whether every file
+    could be read (a zip that cannot be opened raises HSDSInvalid)."""
     archive = _open_package(data)
-    problems, tables = [], {}
+    problems, tables, complete = [], {name: [] for name in TABLES}, True
     infos = {info.filename: info for info in archive.infolist()}
     if "datapackage.json" not in infos:
         problems.append("datapackage.json is missing.")
+    paths = {tabular.TABLES[name]["path"]: name for name in TABLES}
+    paths.update(tabular.LEGACY_PATHS)
     budget = MAX_UNPACKED_BYTES
-    for name, columns in TABLES.items():
-        path = f"{name}.csv"
-        tables[name] = []
+    for path, name in paths.items():
         if path not in infos:
             if name in ("organizations", "services"):
                 problems.append(f"{path} is missing.")
@@ -382,26 +388,24 @@ def read_package(data: bytes) -> dict[str, list[dict]]:
             text = _decode(path, raw)
         except HSDSInvalid as invalid:
             problems.extend(invalid.problems)
+            complete = False
             continue
         except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, zlib.error):
             # Corrupt data, a CRC mismatch, encryption or an unknown compression.
             problems.append(f"{path} could not be unpacked; zip the files again.")
+            complete = False
             continue
         except NotImplementedError:
             problems.append(f"{path} uses a compression this import cannot read.")
+            complete = False
             continue
         budget -= len(raw)
         fieldnames, rows, row_problems = _read_csv(path, text)
+        complete = complete and not row_problems
         problems.extend(row_problems)
-        unknown = set(fieldnames) - set(columns)
-        if unknown:
-            problems.append(f"{path}: unknown column(s) {', '.join(sorted(unknown))}.")
-        if "id" not in fieldnames:
-            problems.append(f"{path}: the id column is missing.")
-        tables[name] = rows
-    if problems:
-        raise HSDSInvalid(problems)
-    return tables
+        problems.extend(tabular.header_problems(name, fieldnames))
+        tables[name].extend(rows)
+    return tables, problems, complete
 
 
 # Where each imported cell is stored (directory.services.directory_import):
@@ -420,7 +424,7 @@ STORED_AS = {
     },
     "phones": {"number": ("DirectoryService", "phone")},
     "schedules": {"byday": ("DirectoryService", "opening_days")},
-    "service_at_locations": {"location_id": ("DirectoryService", "location_uid")},
+    "service_at_location": {"location_id": ("DirectoryService", "location_uid")},
     "addresses": {
         "location_id": ("DirectoryService", "location_uid"),
         "address_1": ("DirectoryService", "address"),
@@ -493,40 +497,10 @@ def _stored_field_problems(tables: dict[str, list[dict]]) -> list[str]:
 
 
 def check_tables(tables: dict[str, list[dict]]) -> list[str]:
-    problems = _row_shape_problems(tables) + _stored_field_problems(tables)
-    organisations = {row["id"]: row for row in tables["organizations"]}
-    for number, row in enumerate(tables["organizations"], start=2):
-        if not row.get("name", "").strip():
-            problems.append(f"organizations.csv row {number}: the name is empty.")
-    for number, row in enumerate(tables["services"], start=2):
-        where = f"services.csv row {number}"
-        try:
-            uuid.UUID(row.get("id", ""))
-        except ValueError:
-            problems.append(f"{where}: id “{row.get('id')}” is not a UUID.")
-        if not row.get("name", "").strip():
-            problems.append(f"{where}: the name is empty.")
-        if row.get("organization_id") not in organisations:
-            problems.append(f"{where}: organization_id matches no organisation.")
-        if row.get("status") not in (
-            "active",
-            "inactive",
-            "defunct",
-            "temporarily closed",
-        ):
-            problems.append(
-                f"{where}: status “{row.get('status')}” is not an HSDS status."
-            )
-        if row.get("assured_date"):
-            try:
-                datetime.date.fromisoformat(row["assured_date"])
-            except ValueError:
-                problems.append(f"{where}: assured_date is not a date (YYYY-MM-DD).")
-    for number, row in enumerate(tables["schedules"], start=2):
-        for key in ("opens_at", "closes_at"):
-            if row.get(key):
-                try:
-                    datetime.time.fromisoformat(row[key])
-                except ValueError:
-                    problems.append(f"schedules.csv row {number}: {key} is not a time.")
-    return problems
+    """Every problem of the package's rows: their shape, the standard's types,
+    keys and references, and what the workspace's own fields can hold."""
+    return (
+        _row_shape_problems(tables)
+        + tabular.check(tables)
+        + _stored_field_problems(tables)
+    )

@@ -105,3 +105,38 @@ class DirectoryService(models.Model):
     @property
     def is_stale(self) -> bool:
         return DirectoryService.objects.filter(pk=self.pk).stale().exists()
+
+
+class HSDSRecord(models.Model):
+    """A row of an imported HSDS table, kept whole: what the workspace does not
+    use (programs, contacts, taxonomies, …) goes out again as it came in."""
+
+    table = models.CharField(max_length=40)
+    hsds_id = models.CharField("HSDS id", max_length=100)
+    # Column name -> cell text, empty cells left out.
+    row = models.JSONField(default=dict)
+    # The services whose export carries this row (HSDS ids), and the
+    # organisation it belongs to: the public package shows a row only with a
+    # published service or its organisation.
+    service_ids = models.JSONField(default=list, blank=True)
+    organization_id = models.CharField(max_length=100, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The workspace organisation an HSDS organization row became.",
+    )
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "hsds_id"], name="hsds_record_once_per_table"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.table} {self.hsds_id}"

@@ -5,12 +5,11 @@ import json
 
 from django.http import HttpResponse
 
-from . import hsds
-from .models import DirectoryService
+from . import hsds, selectors
 
 
 def _published():
-    return DirectoryService.objects.published().select_related("organisation")
+    return selectors.published_services()
 
 
 def directory_json(request):
@@ -21,8 +20,10 @@ def directory_json(request):
 
 def directory_package(request):
     """The public directory as a zipped HSDS tabular data package."""
+    services = list(_published())
     response = HttpResponse(
-        hsds.data_package(_published()), content_type="application/zip"
+        hsds.data_package(services, selectors.records_for(services)),
+        content_type="application/zip",
     )
     response["Content-Disposition"] = 'attachment; filename="directory-hsds.zip"'
     return response

@@ -13,8 +13,8 @@ from partnerships import reminders
 from partnerships.emails import send_email
 from partnerships.services import organisation_get_or_create
 
-from . import hsds
-from .models import DirectoryService
+from . import hsds, tabular
+from .models import DirectoryService, HSDSRecord
 
 __all__ = ["directory_due_reminders", "directory_import", "directory_stale_remind"]
 
@@ -22,13 +22,12 @@ __all__ = ["directory_due_reminders", "directory_import", "directory_stale_remin
 @transaction.atomic
 def directory_import(*, data: bytes, by) -> int:
     """Import an HSDS data package: every row checked first, then all written or
-    none. Services are matched by their HSDS id, organisations by name."""
+    none. Services are matched by their HSDS id, organisations by name. Every
+    row of every table is kept (HSDSRecord), so the export gives back what
+    came in."""
     if not by.is_staff:
         raise PermissionDenied("Only hub staff import the directory.")
-    tables = hsds.read_package(data)
-    problems = hsds.check_tables(tables)
-    if problems:
-        raise hsds.HSDSInvalid(problems)
+    tables = hsds.read_and_check(data)
     organisations = {}
     for row in tables["organizations"]:
         # The one way organisations come to exist: normalised name, logged.
@@ -38,6 +37,7 @@ def directory_import(*, data: bytes, by) -> int:
             email=row.get("email", ""),
             website=row.get("website", ""),
         )
+    _keep_rows(tables, organisations)
     by_service = {
         name: {} for name in ("phones", "schedules", "languages", "required_documents")
     }
@@ -45,7 +45,7 @@ def directory_import(*, data: bytes, by) -> int:
         for row in tables[name]:
             by_service[name].setdefault(row["service_id"], []).append(row)
     location_of = {
-        r["service_id"]: r["location_id"] for r in tables["service_at_locations"]
+        r["service_id"]: r["location_id"] for r in tables["service_at_location"]
     }
     addresses = {r["location_id"]: r for r in tables["addresses"]}
     count = 0
@@ -90,7 +90,8 @@ def directory_import(*, data: bytes, by) -> int:
         location_id = location_of.get(row["id"])
         if location_id:
             service.location_uid = location_id
-            address = addresses.get(location_id, {})
+        if location_id in addresses:
+            address = addresses[location_id]
             service.address = address.get("address_1", "")
             service.city = address.get("city", "")
             service.state_province = address.get("state_province", "")
@@ -106,6 +107,27 @@ def directory_import(*, data: bytes, by) -> int:
         service.save()
         count += 1
     return count
+
+
+def _keep_rows(tables: dict[str, list[dict]], organisations: dict) -> None:
+    """Store every row as it came (empty cells left out), replacing the row of
+    the same table and id from an earlier import."""
+    scopes = tabular.scopes(tables)
+    for table, rows in tables.items():
+        for row in rows:
+            service_ids, organization_id = scopes[(table, row["id"])]
+            HSDSRecord.objects.update_or_create(
+                table=table,
+                hsds_id=row["id"],
+                defaults={
+                    "row": {k: v for k, v in row.items() if k and v},
+                    "service_ids": service_ids,
+                    "organization_id": organization_id,
+                    "organisation": organisations.get(row["id"])
+                    if table == "organizations"
+                    else None,
+                },
+            )
 
 
 def directory_due_reminders(today: datetime.date) -> list[reminders.Due]:

@@ -117,7 +117,7 @@ def test_a_package_exported_and_imported_again_is_unchanged(cast, directory):
 def test_a_package_with_any_bad_row_imports_nothing(cast, directory):
     tables = hsds.read_package(hsds.data_package(DirectoryService.objects.all()))
     tables["services"][0]["status"] = "open-ish"
-    tables["services"][1]["organization_id"] = "nobody"
+    tables["services"][1]["organization_id"] = "6b1e9a3c-0000-4000-8000-000000000000"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("datapackage.json", "{}")
@@ -129,9 +129,10 @@ def test_a_package_with_any_bad_row_imports_nothing(cast, directory):
     before = list(DirectoryService.objects.values_list("name", "updated_at"))
     with pytest.raises(hsds.HSDSInvalid) as invalid:
         services.directory_import(data=buffer.getvalue(), by=cast.hub)
-    assert any("row 2: status “open-ish”" in p for p in invalid.value.problems)
+    assert any("row 2: status: “open-ish”" in p for p in invalid.value.problems)
     assert any(
-        "row 3: organization_id matches no organisation" in p
+        "row 3: organization_id “6b1e9a3c-0000-4000-8000-000000000000” matches no "
+        "row of organizations.csv" in p
         for p in invalid.value.problems
     )
     assert list(DirectoryService.objects.values_list("name", "updated_at")) == before

@@ -18,8 +18,9 @@ from partnerships.models import Organisation
 pytestmark = pytest.mark.django_db
 
 SERVICE = str(uuid.uuid4())
-ORGANISATIONS = "id,name\norg-1,Harbour Food Pantry\n"
-SERVICES = f"id,organization_id,name,status\n{SERVICE},org-1,Pantry,active\n"
+ORG = str(uuid.uuid4())
+ORGANISATIONS = f"id,name,description\n{ORG},Harbour Food Pantry,Food parcels\n"
+SERVICES = f"id,organization_id,name,status\n{SERVICE},{ORG},Pantry,active\n"
 
 
 def package(files: dict[str, bytes | str]) -> bytes:
@@ -98,7 +99,9 @@ def test_a_zip_header_that_understates_the_size_is_cut_off(monkeypatch):
 def test_a_latin1_csv_is_refused_naming_the_file_to_save_as_utf8(cast, client_for):
     data = package(
         {
-            "organizations.csv": "id,name\norg-1,Café Harbour\n".encode("latin-1"),
+            "organizations.csv": f"id,name,description\n{ORG},Café Harbour,x\n".encode(
+                "latin-1"
+            ),
             "services.csv": SERVICES,
         }
     )
@@ -123,7 +126,7 @@ def test_a_megabyte_long_name_is_refused(cast, client_for):
 def test_a_name_longer_than_the_directory_keeps_is_refused(cast, client_for):
     data = package(
         {
-            "organizations.csv": f"id,name\norg-1,{'o' * 201}\n",
+            "organizations.csv": f"id,name,description\n{ORG},{'o' * 201},x\n",
             "services.csv": SERVICES.replace("Pantry", "p" * 201),
         }
     )
@@ -143,7 +146,8 @@ def test_a_short_row_or_a_bad_address_is_reported_not_a_500(cast, client_for):
     )
     text = upload(client_for, cast.hub, data)
     assert "organizations.csv row 2" in text
-    assert "service_at_locations.csv row 2: location_id" in text
+    # The file's old plural name is still read, under the standard's name.
+    assert "service_at_location.csv row 2: location_id" in text
     assert "addresses.csv row 2: country" in text
 
 
