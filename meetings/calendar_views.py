@@ -1,18 +1,21 @@
 """Calendar files and feed addresses in the workspace: a series' or one
 meeting's .ics, and the page that issues a person's secret feed addresses."""
 
+import unicodedata
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from partnerships import permissions
 from partnerships.views.base import breadcrumbs
 
 from . import ical, services
-from .models import FeedToken, Meeting
+from .models import FeedToken
 from .views import get_meeting_for, get_series_for
 
 
@@ -22,41 +25,32 @@ def series_ics(request, series_pk):
     return _ics(services.series_calendar(series, method=None), f"{series.title}.ics")
 
 
-def _ics(calendar, filename) -> HttpResponse:
-    response = HttpResponse(
-        ical.to_bytes(calendar), content_type="text/calendar; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @require_safe
 def meeting_ics(request, meeting_pk):
     meeting = get_meeting_for(request.user, meeting_pk)
     series = meeting.series
-    calendar = ical.build_calendar(
-        [(series, [meeting] if meeting.is_moved else [], [])]
+    local = meeting.start.astimezone(series.zone)
+    return _ics(
+        ical.meeting_calendar(series, meeting), f"{series.title} {local:%Y-%m-%d}.ics"
     )
-    # A single meeting: the series event narrowed to this date.
-    from icalendar import Calendar, Event
 
-    single = Calendar()
-    for key in ("prodid", "version", "calscale"):
-        single.add(key, calendar.get(key))
-    for component in calendar.walk("VTIMEZONE"):
-        single.add_component(component)
-    event = Event()
-    event.add("uid", f"{series.uid}-{meeting.original_start:%Y%m%dT%H%M%SZ}")
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", meeting.start.astimezone(series.zone))
-    event.add("dtend", meeting.end.astimezone(series.zone))
-    event.add("summary", series.title)
-    if meeting.location or series.location:
-        event.add("location", meeting.location or series.location)
-    if meeting.state == Meeting.State.CANCELLED:
-        event.add("status", "CANCELLED")
-    single.add_component(event)
-    return _ics(single, f"{series.title} {meeting.start:%Y-%m-%d}.ics")
+
+def _ics(calendar, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        ical.to_bytes(calendar), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = _disposition(filename)
+    return response
+
+
+def _disposition(filename: str) -> str:
+    """RFC 6266: an ASCII filename for old clients, and the real name as an
+    RFC 5987 filename* when it goes beyond ASCII (never RFC 2047 in HTTP)."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore")
+    fallback = content_disposition_header(True, ascii_name.decode())
+    if ascii_name.decode() == filename:
+        return fallback
+    return f"{fallback}; filename*=utf-8''{quote(filename, safe='')}"
 
 
 def feeds(request):

@@ -121,6 +121,14 @@ def _common(event: Event, series, *, sequence: int, stamp: datetime.datetime) ->
         event.add("url", series.video_url)
 
 
+def _first_start(series) -> datetime.datetime:
+    """DTSTART: the series' first real occurrence, in its zone. RFC 5545 counts
+    DTSTART as an occurrence, so a start the rule does not give (a row saved
+    before series_create moved it onto the rule) would add a meeting."""
+    first = series.local_occurrences(limit=1)
+    return (first[0] if first else series.local_start).replace(tzinfo=series.zone)
+
+
 def series_event(
     series,
     *,
@@ -132,10 +140,10 @@ def series_event(
     zone = series.zone
     event = Event()
     _common(event, series, sequence=series.sequence, stamp=stamp)
-    start = series.local_start.replace(tzinfo=zone)
+    start = _first_start(series)
     event.add("dtstart", start)
     event.add("dtend", start + series.duration)
-    event.add("rrule", _rrule_dict(series.rrule))
+    event.add("rrule", _rrule_dict(series.rrule, series.zone))
     exdates = sorted(c.astimezone(zone) for c in cancelled)
     for exdate in exdates:
         event.add("exdate", exdate)
@@ -148,10 +156,20 @@ def series_event(
     return event
 
 
-def _rrule_dict(text: str) -> dict:
+def _rrule_dict(text: str, zone: zoneinfo.ZoneInfo | None = None) -> dict:
+    """The stored rule for a zoned DTSTART: its UNTIL, kept as wall-clock time in
+    the series' zone, goes out in UTC as RFC 5545 requires (…Z)."""
     from icalendar.prop import vRecur
 
-    return vRecur.from_ical(text.removeprefix("RRULE:"))
+    rule = vRecur.from_ical(text.removeprefix("RRULE:"))
+    if zone is not None and rule.get("UNTIL"):
+        until = rule["UNTIL"][0]
+        if not isinstance(until, datetime.datetime):
+            until = datetime.datetime.combine(until, datetime.time(23, 59, 59))
+        if until.tzinfo is None:
+            until = until.replace(tzinfo=zone)
+        rule["UNTIL"] = [until.astimezone(datetime.UTC)]
+    return rule
 
 
 def override_event(
@@ -270,10 +288,10 @@ def cancel_calendar(series, *, meeting=None, invitees: Iterable = ()) -> Calenda
         event.add("dtstart", meeting.original_start.astimezone(zone))
         event.add("dtend", meeting.original_start.astimezone(zone) + series.duration)
     else:
-        start = series.local_start.replace(tzinfo=zone)
+        start = _first_start(series)
         event.add("dtstart", start)
         event.add("dtend", start + series.duration)
-        event.add("rrule", _rrule_dict(series.rrule))
+        event.add("rrule", _rrule_dict(series.rrule, series.zone))
     event.add("status", "CANCELLED")
     event.add("organizer", _organizer(series))
     for invitee in invitees:
@@ -282,6 +300,22 @@ def cancel_calendar(series, *, meeting=None, invitees: Iterable = ()) -> Calenda
         vtimezone(series.timezone, series.local_start.date(), timezone.localdate())
     )
     calendar.add_component(event)
+    return calendar
+
+
+def meeting_calendar(series, meeting) -> Calendar:
+    """One date of a series to download: the invitation's UID with this date's
+    RECURRENCE-ID, so a calendar that has the invitation updates that date
+    instead of adding a second meeting."""
+    stamp = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add_component(
+        vtimezone(series.timezone, meeting.start.date(), meeting.start.date())
+    )
+    calendar.add_component(override_event(series, meeting, stamp=stamp))
     return calendar
 
 

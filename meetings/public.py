@@ -5,8 +5,9 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -59,10 +60,11 @@ def feed(request, token):
             f"{record.token_hash}:{stamp['n']}:{latest}".encode()
         ).hexdigest()[:32]
     )
-    if request.headers.get("If-None-Match") == etag:
-        response = HttpResponseNotModified()
-        response["ETag"] = etag
-        return response
+    modified = int(latest.timestamp()) if latest else None
+    # Weak and listed ETags and If-Modified-Since, as RFC 9110 says.
+    unchanged = get_conditional_response(request, etag=etag, last_modified=modified)
+    if unchanged is not None:
+        return _cache_headers(unchanged, etag, modified)
     entries = []
     for item in series.select_related("partnership", "organiser").prefetch_related(
         "meetings"
@@ -84,9 +86,14 @@ def feed(request, token):
     response = HttpResponse(
         ical.to_bytes(calendar), content_type="text/calendar; charset=utf-8"
     )
+    return _cache_headers(response, etag, modified)
+
+
+def _cache_headers(response, etag: str, modified: int | None):
+    """The same validators and Cache-Control on a 200 and on its 304."""
     response["ETag"] = etag
-    if latest:
-        response["Last-Modified"] = http_date(latest.timestamp())
+    if modified is not None:
+        response["Last-Modified"] = http_date(modified)
     response["Cache-Control"] = "private, max-age=300"
     return response
 

@@ -113,3 +113,15 @@ def validate_rule(text: str, start: datetime.datetime) -> None:
         raise ValidationError(
             "This rule produces no meetings: the end comes before the first date."
         )
+
+
+def first_occurrence(text: str, start: datetime.datetime) -> datetime.datetime:
+    """The first date the rule really gives on or after `start` (naive wall-clock).
+    RFC 5545 counts DTSTART as the first meeting whether or not the rule gives
+    it, so a series always starts on this date, never on the date typed."""
+    first = rrule.rrulestr(text, dtstart=start).after(start, inc=True)
+    if first is None:
+        raise ValidationError(
+            "This rule produces no meetings: the end comes before the first date."
+        )
+    return first

@@ -10,7 +10,12 @@ from partnerships import permissions
 from partnerships.models import Partnership
 
 from ..models import Invitee, MeetingSeries
-from ..recurrence import validate_duration, validate_rule, validate_start
+from ..recurrence import (
+    first_occurrence,
+    validate_duration,
+    validate_rule,
+    validate_start,
+)
 from .base import _active_invitees, _bump, _clean_invitees, _log, _require, _zone
 from .invitations import _send_request
 
@@ -35,6 +40,7 @@ def series_create(
     zone = _zone(tz)
     validate_rule(rrule, start_local)
     validate_duration(duration_minutes)
+    start_local = first_occurrence(rrule, start_local)
     invitees = _clean_invitees(invitees)
     series = MeetingSeries(
         partnership=partnership,
@@ -70,8 +76,16 @@ def series_update(*, series: MeetingSeries, by, notify: bool = True, **fields) -
     if "start_local" in fields:
         start_local = fields.pop("start_local")
         validate_start(start_local)
+        rule = fields.get("rrule", series.rrule)
+        validate_rule(rule, start_local)
         zone = _zone(fields.get("timezone", series.timezone))
-        fields["start"] = start_local.replace(tzinfo=zone)
+        fields["start"] = first_occurrence(rule, start_local).replace(tzinfo=zone)
+    elif "rrule" in fields:
+        # A new rule may not give the old first date: start on its first one.
+        validate_rule(fields["rrule"], series.local_start)
+        first = first_occurrence(fields["rrule"], series.local_start)
+        zone = _zone(fields.get("timezone", series.timezone))
+        fields["start"] = first.replace(tzinfo=zone)
     changed = {k: v for k, v in fields.items() if getattr(series, k) != v}
     if not changed:
         return 0
