@@ -197,15 +197,15 @@ def main() -> None:
             ),
             "dashboard (home, with accountability)": ("/admin/", info["member"]),
             "leadership dashboard (500 partnerships)": (
-                "/admin/partnerships/dashboard/",
+                "/admin/accountability/dashboard/",
                 info["member"],
             ),
             "responsibilities of one partnership": (
-                f"/admin/partnerships/{pk}/responsibilities/",
+                f"/admin/accountability/partnership/{pk}/responsibilities/",
                 info["member"],
             ),
             "my organisation's responsibilities": (
-                "/admin/partnerships/responsibilities/mine/",
+                "/admin/accountability/mine/",
                 info["member"],
             ),
             "MOU page (40 sections, 300 clauses)": (

@@ -8,17 +8,19 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accountability.models import (
+    LearningEntry,
+    Practice,
+    Responsibility,
+    ResponsibilityUpdate,
+)
 from partnerships import services
 from partnerships.models import (
-    LearningEntry,
     Membership,
     Organisation,
     Participation,
     Partnership,
     PartnershipRole,
-    Practice,
-    Responsibility,
-    ResponsibilityUpdate,
     SustainabilityCommitment,
 )
 

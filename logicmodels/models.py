@@ -11,8 +11,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from accountability.models import Responsibility
 from partnerships import permissions
-from partnerships.models import Organisation, Partnership, Responsibility
+from partnerships.models import Organisation, Partnership
 
 # Every figure is a DecimalField(max_digits=14, decimal_places=4): below ten billion,
 # at most four decimal places. check_number() holds the boundary with a message

@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from accountability import services as accountability_services
 from partnerships import permissions
 from partnerships.models import Partnership
 
@@ -484,7 +485,6 @@ def quality_checklist(model: LogicModel) -> list[tuple[str, bool]]:
 def version_from_proposal(*, entry, by) -> LogicModel:
     """A learning-log proposal to change the logic model opens a new draft of the
     adopted model; the proposal is accepted with a link to it."""
-    from partnerships import services as partnership_services
 
     _require(by, entry.partnership, permissions.can_coordinate)
     adopted = entry.partnership.logic_models.filter(
@@ -493,7 +493,7 @@ def version_from_proposal(*, entry, by) -> LogicModel:
     if adopted is None:
         raise ValidationError("There is no adopted logic model to change yet.")
     draft = model_new_version(model=adopted, by=by, reason=entry.proposal)
-    partnership_services.learning_proposal_decide(
+    accountability_services.learning_proposal_decide(
         entry=entry,
         by=by,
         accept=True,

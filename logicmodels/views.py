@@ -193,7 +193,7 @@ def indicator_add(request, model_pk):
 def element_tie(request, model_pk):
     from django.apps import apps
 
-    from partnerships.models import Responsibility
+    from accountability.models import Responsibility
 
     model = get_model_for(request.user, model_pk, "edit")
     element = model.elements.filter(pk=request.POST.get("element")).first()
@@ -245,7 +245,7 @@ def model_new_version(request, model_pk):
 
 @require_POST
 def from_proposal(request, pk, entry_pk):
-    from partnerships.models import LearningEntry
+    from accountability.models import LearningEntry
 
     partnership = permissions.get_partnership_for(request.user, pk, action="coordinate")
     entry = LearningEntry.objects.filter(

@@ -2,6 +2,7 @@ from django.urls import include, path
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
+from partnerships.views.base import Section
 from partnerships.wagtail_hooks import register_log_messages
 
 from . import urls
@@ -56,3 +57,8 @@ def add_indicator_panel(request, panels):
 @hooks.register("construct_leadership_dashboard")
 def add_indicator_to_leadership_dashboard(request, panels):
     panels.append(IndicatorPanel())
+
+
+@hooks.register("register_partnership_section")
+def register_logic_model_section():
+    return Section("logic-model", "Logic model", "logicmodels:index", order=30)

@@ -6,7 +6,7 @@ import datetime
 from django.db.models import Count, Prefetch
 from django.utils import timezone
 
-from partnerships.models import Responsibility
+from accountability.models import Responsibility
 
 from .models import Meeting, MeetingSeries
 

@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from accountability.models import Responsibility
 from partnerships import permissions
-from partnerships.models import Organisation, Partnership, Responsibility
+from partnerships.models import Organisation, Partnership
 
 from .recurrence import validate_duration, validate_rule
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from accountability.models import LearningEntry, Responsibility
 from partnerships import permissions
-from partnerships.models import LearningEntry, Responsibility
 from partnerships.views.base import breadcrumbs, section_context
 
 from . import services

@@ -2,6 +2,7 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
+from partnerships.views.base import Section
 from partnerships.wagtail_hooks import WorkspaceMenuItem, register_log_messages
 
 from . import urls
@@ -61,3 +62,8 @@ def add_cadence_panel(request, panels):
 @hooks.register("construct_leadership_dashboard")
 def add_cadence_to_leadership_dashboard(request, panels):
     panels.append(CadencePanel())
+
+
+@hooks.register("register_partnership_section")
+def register_meetings_section():
+    return Section("meetings", "Meetings", "meetings:index", order=50)

@@ -1,8 +1,9 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accountability.models import Responsibility
 from partnerships.forms import DATE_HELP, DateInput
-from partnerships.models import Organisation, Responsibility
+from partnerships.models import Organisation
 
 from .models import MOUTemplate, SectionKind
 

@@ -18,8 +18,9 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable, RevisionMixin
 
+from accountability.models import Responsibility
 from partnerships import permissions
-from partnerships.models import Organisation, Participation, Partnership, Responsibility
+from partnerships.models import Organisation, Participation, Partnership
 
 
 class SectionKind(models.TextChoices):

@@ -3,6 +3,7 @@ from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
 from partnerships import charts
+from partnerships.views.base import Section
 from partnerships.wagtail_hooks import register_log_messages
 
 from . import urls
@@ -76,3 +77,8 @@ def add_mou_panel(request, panels):
 @hooks.register("construct_leadership_dashboard")
 def add_mou_to_leadership_dashboard(request, panels):
     panels.append(MOUPanel())
+
+
+@hooks.register("register_partnership_section")
+def register_mou_section():
+    return Section("mou", "MOU", "mou:index", order=40)

@@ -188,11 +188,15 @@ def can_edit(user: User, partnership: Partnership) -> bool:
 
 def can_coordinate(user: User, partnership: Partnership) -> bool:
     """Managing partners, people, roles and the partnership's own details: the
-    coordinator role, held for an organisation the user acts for."""
+    coordinator role, held for an organisation the user acts for, while the
+    partnership is not closed (a closed partnership is a record: only hub staff
+    change it, reopening included)."""
     if not _active(user):
         return False
     if user.is_staff:
         return True
+    if partnership.status == Partnership.Status.CLOSED:
+        return False
     acting = editing_organisations(user, partnership)
     return any(
         role == PartnershipRole.Role.COORDINATOR and org in acting

@@ -1,29 +1,12 @@
 from django.urls import path
 
-from .views import (
-    accountability,
-    dashboard,
-    health,
-    organisations,
-    partners,
-)
+from .views import organisations, partners
 
 app_name = "partnerships"
 
 urlpatterns = [
     path("", partners.partnership_index, name="index"),
     path("new/", partners.partnership_create, name="add"),
-    path("dashboard/", dashboard.leadership_dashboard, name="dashboard"),
-    path(
-        "dashboard/<slug:figure>.<slug:fmt>",
-        dashboard.dashboard_export,
-        name="dashboard_export",
-    ),
-    path(
-        "responsibilities/mine/",
-        accountability.my_responsibilities,
-        name="my_responsibilities",
-    ),
     path(
         "organisations/<int:pk>/",
         organisations.organisation_people,
@@ -46,6 +29,7 @@ urlpatterns = [
     ),
     path("<int:pk>/", partners.partnership_detail, name="detail"),
     path("<int:pk>/edit/", partners.partnership_edit, name="edit"),
+    path("<int:pk>/status/", partners.partnership_status, name="status"),
     path("<int:pk>/partners/", partners.partnership_partners, name="partners"),
     path("<int:pk>/history/", partners.partnership_history, name="history"),
     path("<int:pk>/invite/", partners.partnership_invite, name="invite"),
@@ -79,59 +63,10 @@ urlpatterns = [
         partners.commitment_remove,
         name="commitment_remove",
     ),
-    path(
-        "<int:pk>/responsibilities/",
-        accountability.responsibility_index,
-        name="responsibilities",
-    ),
-    path(
-        "<int:pk>/responsibilities/new/",
-        accountability.responsibility_add,
-        name="responsibility_add",
-    ),
-    path(
-        "<int:pk>/responsibilities/bulk/",
-        accountability.responsibility_bulk,
-        name="responsibility_bulk",
-    ),
-    path(
-        "<int:pk>/responsibilities/<int:responsibility_pk>/",
-        accountability.responsibility_detail,
-        name="responsibility",
-    ),
-    path(
-        "<int:pk>/responsibilities/<int:responsibility_pk>/edit/",
-        accountability.responsibility_edit,
-        name="responsibility_edit",
-    ),
-    path("<int:pk>/learning/", accountability.learning_index, name="learning"),
-    path("<int:pk>/learning/new/", accountability.learning_add, name="learning_add"),
-    path(
-        "<int:pk>/learning/<int:entry_pk>/",
-        accountability.learning_entry,
-        name="learning_entry",
-    ),
-    path(
-        "<int:pk>/learning/<int:entry_pk>/decide/",
-        accountability.learning_decide,
-        name="learning_decide",
-    ),
-    path("<int:pk>/health/", health.health_index, name="health"),
-    path("<int:pk>/health/open/", health.health_round_open, name="health_open"),
-    path(
-        "<int:pk>/health/<int:round_pk>/",
-        health.health_round,
-        name="health_round",
-    ),
-    path(
-        "<int:pk>/health/<int:round_pk>/answer/",
-        health.health_respond,
-        name="health_respond",
-    ),
-    path(
-        "<int:pk>/health/<int:round_pk>/close/",
-        health.health_round_close,
-        name="health_close",
-    ),
     path("<int:pk>/<slug:section>/", partners.partnership_section, name="section"),
+    path(
+        "<int:pk>/<slug:section>/<path:rest>",
+        partners.partnership_section,
+        name="section_page",
+    ),
 ]

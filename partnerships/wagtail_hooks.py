@@ -5,12 +5,28 @@ from wagtail.admin.ui.components import Component
 from wagtail.log_actions import LogFormatter
 
 from . import permissions, urls
+from .views.base import Section
 from .viewsets import organisation_viewset
 
 
 @hooks.register("register_admin_urls")
 def register_workspace_urls():
     return [path("partnerships/", include(urls, namespace="partnerships"))]
+
+
+@hooks.register("register_partnership_section")
+def register_overview_section():
+    return Section("overview", "Overview", "partnerships:detail", order=10)
+
+
+@hooks.register("register_partnership_section")
+def register_partners_section():
+    return Section("partners", "Partners and people", "partnerships:partners", order=20)
+
+
+@hooks.register("register_partnership_section")
+def register_history_section():
+    return Section("history", "History", "partnerships:history", order=100)
 
 
 @hooks.register("register_admin_viewset")
@@ -30,26 +46,6 @@ def register_partnerships_menu_item():
     )
 
 
-@hooks.register("register_admin_menu_item")
-def register_responsibilities_menu_item():
-    return WorkspaceMenuItem(
-        "My responsibilities",
-        reverse("partnerships:my_responsibilities"),
-        icon_name="tasks",
-        order=110,
-    )
-
-
-@hooks.register("register_admin_menu_item")
-def register_dashboard_menu_item():
-    return WorkspaceMenuItem(
-        "Leadership dashboard",
-        reverse("partnerships:dashboard"),
-        icon_name="view",
-        order=120,
-    )
-
-
 def log_formatter(label: str, template: str):
     """A log formatter whose message fills `template` from the entry's data."""
 
@@ -66,6 +62,7 @@ def log_formatter(label: str, template: str):
 
 # Labels and messages for the partnership history.
 LOG_ACTIONS = {
+    "partnerships.status": ("Change status", "Status: {from} → {to}. {reason}"),
     "partnerships.add_partner": (
         "Add partner organisation",
         "{organisation} joined as {role}",
@@ -110,29 +107,6 @@ LOG_ACTIONS = {
         "Add sustainability commitment",
         "{organisation} committed {commitment}",
     ),
-    "partnerships.add_responsibility": (
-        "Add responsibility",
-        "{organisation} took on “{responsibility}” (due {due})",
-    ),
-    "partnerships.edit_responsibility": (
-        "Edit responsibility",
-        "Changed “{responsibility}”",
-    ),
-    "partnerships.report_responsibility": (
-        "Report on responsibility",
-        "“{responsibility}”: {from} → {to}",
-    ),
-    "partnerships.add_learning": ("Add learning entry", "Learning log: {title}"),
-    "partnerships.decide_proposal": (
-        "Decide proposed change",
-        "{decision} the proposal in “{title}”",
-    ),
-    "partnerships.open_health_check": ("Open health check", "Opened {title}"),
-    "partnerships.close_health_check": ("Close health check", "Closed {title}"),
-    "partnerships.answer_health_check": (
-        "Answer health check",
-        "A response to {title} was recorded",
-    ),
     "partnerships.remove_commitment": (
         "Remove sustainability commitment",
         "{organisation} withdrew {commitment}",
@@ -174,23 +148,6 @@ class YourPartnershipsPanel(Component):
         }
 
 
-class AccountabilityPanel(Component):
-    """Overdue work, completion, health and what needs attention, across the
-    partnerships the user sees: the leadership dashboard on the home page."""
-
-    name = "shared_accountability"
-    template_name = "partnerships/panels/accountability.html"
-    order = 60
-    workspace = True
-
-    def get_context_data(self, parent_context):
-        from .views.dashboard import dashboard_context
-
-        return dashboard_context(parent_context["request"].user)
-
-
 @hooks.register("construct_homepage_panels")
 def add_your_partnerships_panel(request, panels):
     panels.insert(0, YourPartnershipsPanel())
-    if permissions.visible_partnerships(request.user).exists():
-        panels.insert(1, AccountabilityPanel())

@@ -6,6 +6,7 @@ from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
 from partnerships import permissions
+from partnerships.views.base import Section
 from partnerships.wagtail_hooks import WorkspaceMenuItem, register_log_messages
 
 from . import urls
@@ -81,3 +82,8 @@ def add_referrals_to_leadership_dashboard(request, panels):
 def add_referral_panel(request, panels):
     if permissions.visible_partnerships(request.user).exists():
         panels.append(ReferralPanel())
+
+
+@hooks.register("register_partnership_section")
+def register_referrals_section():
+    return Section("referrals", "Referrals", "referrals:index", order=80)

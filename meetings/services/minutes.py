@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from partnerships import services as partnership_services
-from partnerships.models import Organisation, Responsibility
+from accountability import services as accountability_services
+from accountability.models import Responsibility
+from partnerships.models import Organisation
 
 from ..models import Action, AgendaItem, Attendance, Decision, Meeting
 from .base import _log, _require_edit
@@ -81,7 +82,7 @@ def action_record(
         owner=owner,
         due_date=due_date,
     )
-    partnership_services.responsibility_from_source(
+    accountability_services.responsibility_from_source(
         partnership=meeting.series.partnership,
         source=Responsibility.Source.MEETING_ACTION,
         source_object=action,

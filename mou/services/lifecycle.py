@@ -15,10 +15,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from accountability import services as accountability_services
+from accountability.models import Responsibility
 from partnerships import reminders
-from partnerships import services as partnership_services
 from partnerships.emails import send_email
-from partnerships.models import PartnershipRole, Responsibility
+from partnerships.models import PartnershipRole
 
 from ..models import MOU, Clause, Section, Watch
 from .base import (
@@ -163,13 +164,13 @@ def _commitments_to_responsibilities(*, mou: MOU, by) -> int:
         for responsibility in Responsibility.objects.filter(
             source_type=clause_type, source_id__in=[str(pk) for pk in earlier]
         ):
-            partnership_services.responsibility_repoint(
+            accountability_services.responsibility_repoint(
                 responsibility=responsibility,
                 source_object=by_key[earlier[int(responsibility.source_id)]],
                 by=by,
             )
     for clause in clauses:
-        partnership_services.responsibility_from_source(
+        accountability_services.responsibility_from_source(
             partnership=mou.partnership,
             source=Responsibility.Source.MOU_CLAUSE,
             source_object=clause,

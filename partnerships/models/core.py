@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django_fsm import FSMField, transition
 
 
 def timezone_choices() -> list[tuple[str, str]]:
@@ -110,8 +111,18 @@ class Membership(models.Model):
         return f"{self.user} at {self.organisation}"
 
 
+def has_two_partners(partnership) -> bool:
+    """A partnership works once at least two organisations take part in it."""
+    return partnership.participations.count() >= 2
+
+
 class Partnership(models.Model):
-    """Two or more organisations working together for a shared community."""
+    """Two or more organisations working together for a shared community.
+
+    Its status moves forming → active ⇄ renewing, and any of those → closed;
+    only hub staff reopen a closed partnership (the policy refuses everyone
+    else, since nobody but hub staff changes a closed partnership's record).
+    """
 
     class Formality(models.IntegerChoices):
         NETWORKING = 1, "Networking: exchanging information"
@@ -139,7 +150,8 @@ class Partnership(models.Model):
     formality = models.PositiveSmallIntegerField(
         choices=Formality.choices, default=Formality.COORDINATION
     )
-    status = models.CharField(
+    # Changed only through the transitions below, by services.partnership_move.
+    status = FSMField(
         max_length=20, choices=Status.choices, default=Status.FORMING, db_index=True
     )
     start_date = models.DateField(null=True, blank=True)
@@ -189,6 +201,42 @@ class Partnership(models.Model):
 
     def get_absolute_url(self):
         return reverse("partnerships:detail", args=[self.pk])
+
+    # The transitions only move the status; services.partnership_move locks the
+    # row, asks the policy, saves and records the change in the history.
+    @transition(
+        field=status,
+        source=Status.FORMING,
+        target=Status.ACTIVE,
+        conditions=[has_two_partners],
+    )
+    def activate(self):
+        pass
+
+    @transition(field=status, source=Status.ACTIVE, target=Status.RENEWING)
+    def start_renewal(self):
+        pass
+
+    @transition(field=status, source=Status.RENEWING, target=Status.ACTIVE)
+    def renew(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.FORMING, Status.ACTIVE, Status.RENEWING],
+        target=Status.CLOSED,
+    )
+    def close(self):
+        pass
+
+    @transition(
+        field=status,
+        source=Status.CLOSED,
+        target=Status.ACTIVE,
+        conditions=[has_two_partners],
+    )
+    def reopen(self):
+        pass
 
     def clean(self):
         self.name = " ".join(self.name.split())

@@ -1,12 +1,8 @@
 """Every write that touches several models, records history or sends mail."""
 
-from .accountability import *  # noqa: F403
-from .accountability import __all__ as _accountability
-from .health import *  # noqa: F403
-from .health import __all__ as _health
 from .partners import *  # noqa: F403
 from .partners import __all__ as _partners
 from .people import *  # noqa: F403
 from .people import __all__ as _people
 
-__all__ = [*_partners, *_people, *_accountability, *_health]
+__all__ = [*_partners, *_people]

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_fsm import can_proceed
 from wagtail.log_actions import log
 
 from .. import permissions
@@ -22,12 +23,14 @@ from ..models import (
     PartnershipRole,
     SustainabilityCommitment,
 )
+from ..selectors import STATUS_MOVES
 
 __all__ = [
     "workspace_access_grant",
     "organisation_get_or_create",
     "partnership_create",
     "partnership_update",
+    "partnership_move",
     "participation_add",
     "participation_remove",
     "role_assign",
@@ -108,6 +111,8 @@ def partnership_create(*, by, lead: Organisation, **fields) -> Partnership:
 
 @transaction.atomic
 def partnership_update(*, partnership: Partnership, by, **fields) -> Partnership:
+    if "status" in fields:
+        raise ValueError("The status changes only through partnership_move.")
     permissions.require(by, partnership, "coordinate")
     before = {key: getattr(partnership, key) for key in fields}
     for key, value in fields.items():
@@ -118,6 +123,47 @@ def partnership_update(*, partnership: Partnership, by, **fields) -> Partnership
     if changes:
         log(partnership, "wagtail.edit", user=by, data={"changes": changes})
     return partnership
+
+
+@transaction.atomic
+def partnership_move(
+    *, partnership: Partnership, by, move: str, reason: str = ""
+) -> Partnership:
+    """Move the partnership's status: forming → active, active → renewing →
+    active, any → closed, and (hub staff) closed → active. A closed partnership
+    needs the reason, which goes in the history."""
+    if move not in STATUS_MOVES:
+        raise ValidationError(f"“{move}” is not a status change.")
+    locked = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    permissions.require(by, locked, "coordinate")
+    reason = " ".join(reason.split())
+    if move == "close" and not reason:
+        raise ValidationError(
+            "Say why the partnership closes; partners read it in the history."
+        )
+    method = getattr(locked, move)
+    if not can_proceed(method, check_conditions=False):
+        raise ValidationError(
+            f"The partnership is {locked.get_status_display().lower()}: "
+            f"“{STATUS_MOVES[move]}” is not possible now. Reload the page to see "
+            "what is."
+        )
+    if not can_proceed(method):
+        raise ValidationError(
+            "A partnership works once at least two organisations take part. "
+            "Add a partner organisation first."
+        )
+    before = locked.get_status_display()
+    method()
+    locked.save(update_fields=["status", "updated_at"])
+    log(
+        locked,
+        "partnerships.status",
+        user=by,
+        data={"from": before, "to": locked.get_status_display(), "reason": reason},
+    )
+    partnership.status = locked.status
+    return locked
 
 
 @transaction.atomic

@@ -1,33 +1,41 @@
 """What every workspace page shares: the partnership's header, its sections,
 breadcrumbs and pagination."""
 
+from dataclasses import dataclass
+
 from django.core.paginator import Paginator
 from django.urls import reverse
+from wagtail import hooks
 
 from .. import permissions
 
 PAGE_SIZE = 25
 
-# Sections of a partnership: (key, label, URL name), each an app's own page.
-SECTIONS = [
-    ("overview", "Overview", "partnerships:detail"),
-    ("partners", "Partners and people", "partnerships:partners"),
-    ("logic-model", "Logic model", "logicmodels:index"),
-    ("mou", "MOU", "mou:index"),
-    ("meetings", "Meetings", "meetings:index"),
-    ("responsibilities", "Responsibilities", "partnerships:responsibilities"),
-    ("learning", "Learning log", "partnerships:learning"),
-    ("referrals", "Referrals", "referrals:index"),
-    ("health", "Health checks", "partnerships:health"),
-    ("history", "History", "partnerships:history"),
-]
-SECTION_URL_NAMES = {key: name for key, _label, name in SECTIONS}
+
+@dataclass(frozen=True)
+class Section:
+    """One tab of a partnership's pages. Each app registers its own through the
+    `register_partnership_section` hook, so adding an app touches no other."""
+
+    key: str
+    label: str
+    url_name: str
+    order: int
+
+
+def sections() -> list[Section]:
+    found = [hook() for hook in hooks.get_hooks("register_partnership_section")]
+    return sorted(found, key=lambda section: section.order)
+
+
+def section_url_name(key: str) -> str | None:
+    return next((s.url_name for s in sections() if s.key == key), None)
 
 
 def section_links(partnership) -> list[tuple[str, str, str]]:
     return [
-        (key, label, reverse(name, args=[partnership.pk]))
-        for key, label, name in SECTIONS
+        (section.key, section.label, reverse(section.url_name, args=[partnership.pk]))
+        for section in sections()
     ]
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 from wagtail.models import ModelLogEntry
 
-from .. import permissions, services
+from .. import permissions, selectors, services
 from ..forms import (
     CommitmentForm,
     InvitationForm,
@@ -30,10 +30,10 @@ from ..models import (
     SustainabilityCommitment,
 )
 from .base import (
-    SECTION_URL_NAMES,
     breadcrumbs,
     paginate,
     section_context,
+    section_url_name,
 )
 
 User = get_user_model()
@@ -141,8 +141,29 @@ def partnership_detail(request, pk):
     context.update(
         participations=participations,
         recent_history=_history(partnership)[:5],
+        status_moves=selectors.status_moves(partnership, request.user),
     )
     return render(request, "partnerships/detail.html", context)
+
+
+@require_POST
+def partnership_status(request, pk):
+    """Move the partnership's status (the buttons on its overview)."""
+    partnership = permissions.get_partnership_for(request.user, pk, action="coordinate")
+    try:
+        services.partnership_move(
+            partnership=partnership,
+            by=request.user,
+            move=request.POST.get("move", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"The partnership is now {partnership.get_status_display()}."
+        )
+    return HttpResponseRedirect(partnership.get_absolute_url())
 
 
 @require_safe
@@ -175,15 +196,15 @@ def partnership_partners(request, pk):
 
 
 @require_safe
-def partnership_section(request, pk, section):
-    """/admin/partnerships/<pk>/<section>/ leads to the section's own page, so
-    links from before a section moved to its app keep working."""
-    if section not in SECTION_URL_NAMES:
+def partnership_section(request, pk, section, rest=""):
+    """/admin/partnerships/<pk>/<section>/… leads to the section's own page (and
+    the same page below it), so links sent before a section moved to its app
+    keep working."""
+    url_name = section_url_name(section)
+    if url_name is None:
         raise Http404("No such section.")
     partnership = permissions.get_partnership_for(request.user, pk)
-    return HttpResponseRedirect(
-        reverse(SECTION_URL_NAMES[section], args=[partnership.pk])
-    )
+    return HttpResponseRedirect(reverse(url_name, args=[partnership.pk]) + rest)
 
 
 def _history(partnership):

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from accountability import services as accountability_services
 from cms.middleware import ALLOWED_VIEW_NAMES
 from referrals import services as referral_services
 
@@ -40,9 +41,9 @@ WORKSPACE_CHROME = {
     "wagtailadmin_logout",
     "partnerships:index",
     "partnerships:add",
-    "partnerships:dashboard",
-    "partnerships:dashboard_export",
-    "partnerships:my_responsibilities",
+    "accountability:dashboard",
+    "accountability:dashboard_export",
+    "accountability:my_responsibilities",
     "meetings:feeds",
     "referrals:inbox",
 }
@@ -76,17 +77,15 @@ def samples(cast) -> dict[str, str]:
     """Argument values naming Eastside objects, so a leak would show."""
     import datetime
 
-    from partnerships import services
-
     eastside = cast.eastside
-    responsibility = services.responsibility_create(
+    responsibility = accountability_services.responsibility_create(
         partnership=eastside,
         by=cast.coordinator,
         title="Care navigator rota",
         owner=cast.riverside,
         due_date=datetime.date(2020, 1, 1),
     )
-    entry = services.learning_entry_create(
+    entry = accountability_services.learning_entry_create(
         partnership=eastside,
         by=cast.coordinator,
         title="Care navigator lessons",
@@ -96,7 +95,7 @@ def samples(cast) -> dict[str, str]:
         proposal_kind="mou",
         proposal="Care navigator clause",
     )
-    health_round = services.health_round_open(
+    health_round = accountability_services.health_round_open(
         partnership=eastside,
         by=cast.coordinator,
         title="Care navigator health check",

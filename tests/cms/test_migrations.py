@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # The apps that took models over from partnerships, unapplied first, then
 # partnerships taken back to just before the first move.
 BEFORE_MOVES = [
+    ("accountability", None),
     ("directory", None),
     ("referrals", None),
     ("partnerships", "0008_organisation_administrators"),
@@ -27,6 +28,16 @@ MOVED = {
     "partnerships_referralprotocol": "referrals_referralprotocol",
     "partnerships_referral": "referrals_referral",
     "partnerships_referralevent": "referrals_referralevent",
+    "partnerships_responsibility": "accountability_responsibility",
+    "partnerships_responsibilityupdate": "accountability_responsibilityupdate",
+    "partnerships_learningentry": "accountability_learningentry",
+    "partnerships_learningentry_responsibilities": (
+        "accountability_learningentry_responsibilities"
+    ),
+    "partnerships_healthcheckround": "accountability_healthcheckround",
+    "partnerships_healthcheckresponse": "accountability_healthcheckresponse",
+    "partnerships_practicerating": "accountability_practicerating",
+    "partnerships_collaborationrating": "accountability_collaborationrating",
 }
 
 
@@ -51,17 +62,29 @@ def test_models_moved_out_of_partnerships_keep_every_row_and_their_history():
     if Page.get_first_root_node() is None:
         Page.add_root(instance=Page(title="Root", slug="root"))
     call_command("load_demo_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    from accountability.models import Responsibility
     from directory.models import DirectoryService
     from referrals.models import Referral
+
+    from logicmodels.models import Element
+    from meetings.models import AgendaItem
+
+    # Rows in other apps that point at a moved model.
+    responsibility = Responsibility.objects.first()
+    element = Element.objects.first()
+    element.responsibilities.add(responsibility)
+    agenda_item = AgendaItem.objects.first()
+    AgendaItem.objects.filter(pk=agenda_item.pk).update(responsibility=responsibility)
 
     service = DirectoryService.objects.first()
     log(service, "wagtail.edit", user=None)
     types = {
         model: ContentType.objects.get_for_model(model)
-        for model in (DirectoryService, Referral)
+        for model in (DirectoryService, Referral, Responsibility)
     }
     today = table_rows()
     assert today["referrals_referral"] > 100  # the demo's year of referrals
+    assert today["accountability_responsibility"] > 10
 
     # Back to the schema of main before the moves ...
     for target in BEFORE_MOVES:
@@ -89,3 +112,12 @@ def test_models_moved_out_of_partnerships_keep_every_row_and_their_history():
         content_type=types[DirectoryService], object_id=str(service.pk)
     ).exists()
     assert ModelLogEntry.objects.filter(content_type=types[Referral]).exists()
+    assert AgendaItem.objects.get(pk=agenda_item.pk).responsibility == responsibility
+    assert list(Element.objects.get(pk=element.pk).responsibilities.all()) == [
+        responsibility
+    ]
+    # Responsibilities name their source (an MOU clause, a meeting action …)
+    # through content types that did not move, and still find it.
+    assert all(
+        r.source is not None for r in Responsibility.objects.exclude(source_id=None)
+    )

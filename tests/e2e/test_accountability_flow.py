@@ -3,7 +3,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from partnerships import services
+from accountability import services as accountability_services
 
 pytestmark = [
     pytest.mark.e2e,
@@ -14,7 +14,7 @@ pytestmark = [
 def test_a_partner_reports_progress_the_coordinator_and_leader_see_it(
     cast, page, live_server, login
 ):
-    responsibility = services.responsibility_create(
+    responsibility = accountability_services.responsibility_create(
         partnership=cast.eastside,
         by=cast.coordinator,
         title="Train front-desk staff on warm referrals",

@@ -4,9 +4,9 @@ import pytest
 from docx import Document
 from playwright.sync_api import expect
 
+from accountability.models import Responsibility
 from mou.default_template import ensure_default_template
 from mou.models import MOU
-from partnerships.models import Responsibility
 
 pytestmark = [
     pytest.mark.e2e,

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from accountability import services as accountability_services
 from logicmodels import diagram, services
 from logicmodels.models import Element, Link, Measurement, progress
 
@@ -235,10 +236,9 @@ def test_results_framework_exports(cast, chain, client_for):
 def test_a_learning_proposal_opens_a_new_draft_of_the_adopted_model(
     cast, model, chain, client_for
 ):
-    from partnerships import services as partnership_services
 
     services.model_adopt(model=model, by=cast.coordinator)
-    entry = partnership_services.learning_entry_create(
+    entry = accountability_services.learning_entry_create(
         partnership=cast.eastside,
         by=cast.partner,
         title="Add a housing outcome",
@@ -280,15 +280,14 @@ def test_the_docx_summary_holds_the_model_and_the_diagram(cast, chain, client_fo
 def test_activities_tie_to_responsibilities_of_the_same_partnership_only(
     cast, chain, client_for
 ):
-    from partnerships import services as partnership_services
 
-    own = partnership_services.responsibility_create(
+    own = accountability_services.responsibility_create(
         partnership=cast.eastside,
         by=cast.coordinator,
         title="Run hand-offs",
         owner=cast.riverside,
     )
-    foreign = partnership_services.responsibility_create(
+    foreign = accountability_services.responsibility_create(
         partnership=cast.lakeshore,
         by=cast.outsider,
         title="Lakeshore job",
@@ -305,9 +304,8 @@ def test_activities_tie_to_responsibilities_of_the_same_partnership_only(
 def test_the_model_page_costs_the_same_queries_at_any_size(
     cast, model, chain, client_for, django_assert_max_num_queries
 ):
-    from partnerships import services as partnership_services
 
-    responsibility = partnership_services.responsibility_create(
+    responsibility = accountability_services.responsibility_create(
         partnership=cast.eastside,
         by=cast.coordinator,
         title="Hand-offs",

@@ -31,5 +31,5 @@ def test_cadence_counts_held_against_scheduled(cast, series, client_for):
     figures = cadence_figures(cast.leader, now=now)
     assert figures["rows"] == [["Eastside Family Support Partnership", 3, 2, 1, 1]]
     assert cadence_figures(cast.outsider, now=now)["rows"] == []
-    page = client_for(cast.leader).get(reverse("partnerships:dashboard"))
+    page = client_for(cast.leader).get(reverse("accountability:dashboard"))
     assert "Meeting cadence" in page.text

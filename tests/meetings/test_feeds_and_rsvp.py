@@ -5,9 +5,9 @@ import pytest
 import vobject
 from django.urls import reverse
 
+from accountability.models import Responsibility
 from meetings import services
 from meetings.models import Attendance, FeedToken
-from partnerships.models import Responsibility
 
 from ..factories import member
 

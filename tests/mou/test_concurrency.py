@@ -6,9 +6,9 @@ import threading
 import pytest
 from django.db import connection
 
+from accountability.models import Responsibility
 from mou import services
 from mou.models import MOU, Clause, MOUEvent, Signature
-from partnerships.models import Responsibility
 
 from ..concurrency import run_together
 from .conftest import sign_all

@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
+from accountability.models import Responsibility
 from mou import services
 from mou.models import MOU, Clause, MOUEvent, MOUTemplate, Signature
-from partnerships.models import Responsibility
 
 from .conftest import sign_all
 

@@ -17,7 +17,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
-from partnerships import reminders, services
+from accountability import services as accountability_services
+from partnerships import reminders
 from partnerships.emails import send_email
 from partnerships.models import Reminder
 
@@ -106,7 +107,7 @@ def test_a_failed_send_records_nothing_and_mails_nothing(
 def test_two_ticks_send_every_kind_once(cast):
     today = timezone.localdate()
     for title, days in [("Soon", 2), ("Late", -1), ("Very late", -30)]:
-        services.responsibility_create(
+        accountability_services.responsibility_create(
             partnership=cast.eastside,
             by=cast.coordinator,
             title=title,
@@ -170,7 +171,7 @@ def test_two_threads_racing_for_one_reminder_send_it_once(cast):
 def test_two_tick_processes_at_once_send_each_reminder_once(cast):
     today = timezone.localdate()
     for number in range(40):
-        services.responsibility_create(
+        accountability_services.responsibility_create(
             partnership=cast.eastside,
             by=cast.coordinator,
             title=f"Item {number}",

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
-from partnerships import health, services
-from partnerships.models import Practice
+from accountability import health
+from accountability import services as accountability_services
+from accountability.models import Practice
 
 from ..factories import member
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def answer(health_round, user, organisation, score):
-    services.health_response_submit(
+    accountability_services.health_response_submit(
         health_round=health_round,
         by=user,
         organisation=organisation,
@@ -25,7 +26,7 @@ def answer(health_round, user, organisation, score):
 
 @pytest.fixture
 def health_round(cast):
-    return services.health_round_open(
+    return accountability_services.health_round_open(
         partnership=cast.eastside,
         by=cast.coordinator,
         title="Spring check",
@@ -51,11 +52,13 @@ def test_watching_the_live_average_does_not_reveal_the_fourth_answer(
         score.mean is None for _, score in health.round_results(health_round).practices
     )
     index = client_for(cast.coordinator).get(
-        reverse("partnerships:health", args=[cast.eastside.pk])
+        reverse("accountability:health", args=[cast.eastside.pk])
     )
     assert "3.25" not in index.text and "4.0" not in index.text
 
-    services.health_round_close(health_round=health_round, by=cast.coordinator)
+    accountability_services.health_round_close(
+        health_round=health_round, by=cast.coordinator
+    )
     health_round.refresh_from_db()
     page = client_for(cast.coordinator).get(health_round.get_absolute_url())
     assert "3.25" in page.text

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from accountability.models import LearningEntry, Responsibility
 from logicmodels import services
 from logicmodels.models import (
     CheckIn,
@@ -19,7 +20,7 @@ from logicmodels.models import (
     Measurement,
     Target,
 )
-from partnerships.models import LearningEntry, PartnershipRole, Responsibility
+from partnerships.models import PartnershipRole
 
 from ..logicmodels import conftest as standing
 

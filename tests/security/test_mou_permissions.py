@@ -6,10 +6,11 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
+from accountability.models import Responsibility
 from mou import services
 from mou.default_template import ensure_default_template
 from mou.models import MOU, Comment, Section, Signature
-from partnerships.models import PartnershipRole, Responsibility
+from partnerships.models import PartnershipRole
 
 from ..factories import PartnershipRoleFactory
 from ..mou import conftest as mou_fixtures

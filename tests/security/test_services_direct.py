@@ -8,13 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from wagtail.models import ModelLogEntry
 
+from accountability import services as accountability_services
+from accountability.models import Responsibility
 from partnerships import services
-from partnerships.models import (
-    Participation,
-    PartnershipRole,
-    Responsibility,
-    SustainabilityCommitment,
-)
+from partnerships.models import Participation, PartnershipRole, SustainabilityCommitment
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +66,7 @@ def attempts(cast):
         ),
         (
             "give Riverside a responsibility",
-            lambda by: services.responsibility_create(
+            lambda by: accountability_services.responsibility_create(
                 partnership=eastside,
                 by=by,
                 title="Do our work",
@@ -88,7 +85,7 @@ def attempts(cast):
         ),
         (
             "open a health check",
-            lambda by: services.health_round_open(
+            lambda by: accountability_services.health_round_open(
                 partnership=eastside,
                 by=by,
                 title="Fake",
@@ -161,14 +158,14 @@ def test_a_partner_cannot_reassign_an_mou_commitment_or_move_its_date(cast, clie
         source=Responsibility.Source.MOU_CLAUSE,
     )
     with pytest.raises(PermissionDenied, match="amendment"):
-        services.responsibility_edit(
+        accountability_services.responsibility_edit(
             responsibility=commitment,
             by=cast.partner,
             owner=cast.northside,
             due_date=datetime.date(2030, 1, 1),
         )
     with pytest.raises(PermissionDenied, match="amendment"):
-        services.responsibility_edit(
+        accountability_services.responsibility_edit(
             responsibility=commitment,
             by=cast.coordinator,
             due_date=datetime.date(2030, 1, 1),
@@ -191,7 +188,7 @@ def test_a_partner_cannot_reassign_an_mou_commitment_or_move_its_date(cast, clie
 
 
 def test_only_coordinators_reassign_a_responsibility_the_owner_reports_on_it(cast):
-    task = services.responsibility_create(
+    task = accountability_services.responsibility_create(
         partnership=cast.eastside,
         by=cast.partner,
         title="Share the intake form",
@@ -199,17 +196,17 @@ def test_only_coordinators_reassign_a_responsibility_the_owner_reports_on_it(cas
         due_date=datetime.date(2027, 1, 15),
     )
     with pytest.raises(PermissionDenied, match="coordinators"):
-        services.responsibility_edit(
+        accountability_services.responsibility_edit(
             responsibility=task, by=cast.partner, owner=cast.northside
         )
     # The owner still chooses who carries it and reports progress.
-    services.responsibility_edit(
+    accountability_services.responsibility_edit(
         responsibility=task, by=cast.partner, owner_person=cast.signatory
     )
-    services.responsibility_report(
+    accountability_services.responsibility_report(
         responsibility=task, by=cast.partner, status="in_progress"
     )
-    services.responsibility_edit(
+    accountability_services.responsibility_edit(
         responsibility=task,
         by=cast.coordinator,
         owner=cast.northside,
@@ -222,7 +219,7 @@ def test_only_coordinators_reassign_a_responsibility_the_owner_reports_on_it(cas
 def test_nobody_but_hub_staff_reports_on_a_closed_partnerships_work(cast):
     """A closed partnership is a record: its owner organisation and its
     coordinators no longer change what was done."""
-    task = services.responsibility_create(
+    task = accountability_services.responsibility_create(
         partnership=cast.eastside,
         by=cast.partner,
         title="Share the intake form",
@@ -233,9 +230,11 @@ def test_nobody_but_hub_staff_reports_on_a_closed_partnerships_work(cast):
     task.partnership.refresh_from_db()
     for person in (cast.partner, cast.coordinator):
         with pytest.raises(PermissionDenied):
-            services.responsibility_report(
+            accountability_services.responsibility_report(
                 responsibility=task, by=person, status="done"
             )
     task.refresh_from_db()
     assert task.status == "not_started"
-    services.responsibility_report(responsibility=task, by=cast.hub, status="done")
+    accountability_services.responsibility_report(
+        responsibility=task, by=cast.hub, status="done"
+    )

@@ -11,6 +11,7 @@ import datetime
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
+import accountability.demo
 import cms.demo
 import directory.demo
 import logicmodels.demo
@@ -30,8 +31,10 @@ class Command(BaseCommand):
         with muted():
             demo = partnerships.demo.load(today=datetime.date.today())
             self.stdout.write("partnerships: the cast, organisations, partnerships")
-            # The referral protocol comes first: the MOU's referral methods quote it.
+            # The referral protocol comes before the MOU: its referral methods
+            # quote it.
             for module in (
+                accountability.demo,
                 referrals.demo,
                 mou.demo,
                 meetings.demo,

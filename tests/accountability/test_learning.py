@@ -1,0 +1,74 @@
+import pytest
+from django.urls import reverse
+
+from accountability.models import LearningEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def entry_data(**overrides):
+    return {
+        "title": "Hand-offs fail on Fridays",
+        "kind": "reflection",
+        "practice": "communicate",
+        "happened_on": "2026-10-01",
+        "what_happened": "Three referrals were lost.",
+        "what_we_learned": "No one covers the intake line on Fridays.",
+        "what_we_change": "Rota for Friday cover.",
+        "proposal_kind": "mou",
+        "proposal": "Name a Friday contact in the MOU.",
+        **overrides,
+    }
+
+
+def test_a_partner_logs_a_lesson_and_the_coordinator_accepts_the_proposal(
+    cast, client_for
+):
+    response = client_for(cast.partner).post(
+        reverse("accountability:learning_add", args=[cast.eastside.pk]), entry_data()
+    )
+    entry = LearningEntry.objects.get()
+    assert response["Location"] == entry.get_absolute_url()
+    assert entry.organisation == cast.riverside
+    assert entry.proposal_status == "open"
+    refused = client_for(cast.partner).post(
+        reverse("accountability:learning_decide", args=[cast.eastside.pk, entry.pk]),
+        {"decision": "accept"},
+    )
+    assert refused.status_code == 302
+    entry.refresh_from_db()
+    assert entry.proposal_status == "open"
+    client_for(cast.coordinator).post(
+        reverse("accountability:learning_decide", args=[cast.eastside.pk, entry.pk]),
+        {"decision": "accept", "note": "Agreed at the review."},
+    )
+    entry.refresh_from_db()
+    assert entry.proposal_status == "accepted"
+    assert entry.decided_by == cast.coordinator
+    page = client_for(cast.leader).get(entry.get_absolute_url())
+    assert "Agreed at the review." in page.text
+
+
+def test_a_proposal_needs_words(cast, client_for):
+    response = client_for(cast.partner).post(
+        reverse("accountability:learning_add", args=[cast.eastside.pk]),
+        entry_data(proposal=""),
+    )
+    assert "Say what should change" in response.text
+    assert not LearningEntry.objects.exists()
+
+
+def test_the_log_filters_by_practice_and_leaders_cannot_add(cast, client_for):
+    client_for(cast.partner).post(
+        reverse("accountability:learning_add", args=[cast.eastside.pk]), entry_data()
+    )
+    client = client_for(cast.leader)
+    url = reverse("accountability:learning", args=[cast.eastside.pk])
+    assert "Hand-offs fail" in client.get(url, {"practice": "communicate"}).text
+    assert "Hand-offs fail" not in client.get(url, {"practice": "sustain"}).text
+    assert "New entry" not in client.get(url).text
+    response = client.post(
+        reverse("accountability:learning_add", args=[cast.eastside.pk]), entry_data()
+    )
+    assert response.status_code == 302
+    assert LearningEntry.objects.count() == 1
