@@ -86,7 +86,7 @@ SECTIONS = [
         "term",
         "Term",
         "This memorandum takes effect on {start_date} and continues "
-        "{end_date}, unless it is ended earlier under the termination section.",
+        "until {end_date}, unless it is ended earlier under the termination section.",
     ),
     (
         "renewal",

@@ -36,6 +36,7 @@ urlpatterns = [
     path("<int:mou_pk>/history/", views.mou_history, name="history"),
     path("<int:mou_pk>/compare/", views.mou_compare, name="compare"),
     path("<int:mou_pk>/export.<str:fmt>", views.mou_export, name="export"),
+    path("<int:mou_pk>/certificate.pdf", views.mou_certificate, name="certificate"),
     path("<int:mou_pk>/comments/", views.comment_add, name="comment_add"),
     path(
         "<int:mou_pk>/comments/<int:comment_pk>/resolve/",

@@ -466,25 +466,44 @@ def mou_export(request, mou_pk, fmt):
     template = DocumentTemplate.objects.filter(is_active=True).first()
     try:
         docx = documents.render_docx(mou, template.file if template else None)
-    except documents.LayoutRefused as problem:
+        body = documents.docx_to_pdf(docx) if fmt == "pdf" else docx
+    except (
+        documents.LayoutRefused,
+        documents.TextIncomplete,
+        documents.PDFUnavailable,
+    ) as problem:
         messages.error(request, str(problem))
         return HttpResponseRedirect(mou.get_absolute_url())
-    filename = f"{mou.partnership.name} MOU v{mou.version}".replace('"', "")
-    if fmt == "pdf":
-        try:
-            body = documents.docx_to_pdf(docx)
-        except documents.PDFUnavailable as problem:
-            messages.error(request, str(problem))
-            return HttpResponseRedirect(mou.get_absolute_url())
-        content_type = "application/pdf"
-    else:
-        body = docx
-        content_type = (
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        )
-    response = HttpResponse(body, content_type=content_type)
+    filename = f"{mou.partnership.name} MOU v{mou.version}"
+    return _attachment(body, filename, fmt)
+
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _attachment(body: bytes, filename: str, fmt: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    filename = filename.replace('"', "")
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
+
+
+@require_safe
+def mou_certificate(request, mou_pk):
+    """The certificate of completion on its own, for an MOU that was executed."""
+    mou = get_mou_for(request.user, mou_pk)
+    if mou.executed_at is None:
+        raise Http404("Only an executed MOU has a certificate of completion.")
+    try:
+        body = documents.certificate_pdf(mou)
+    except documents.PDFUnavailable as problem:
+        messages.error(request, str(problem))
+        return HttpResponseRedirect(mou.get_absolute_url())
+    filename = f"{mou.partnership.name} MOU v{mou.version} certificate"
+    return _attachment(body, filename, "pdf")
 
 
 @require_POST

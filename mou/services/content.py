@@ -12,6 +12,7 @@ from django.db.models import Max
 from partnerships import permissions
 from partnerships.models import Partnership
 
+from ..documents import placeholders_in
 from ..models import MOU, Clause, MOUTemplate, Section, Watch
 from .base import (
     _lock,
@@ -60,9 +61,13 @@ def referral_clauses(partnership: Partnership) -> list[str]:
             + "."
         )
     if protocol.consent_required:
-        clauses.append(
-            f"The client's consent is recorded first: {protocol.consent_text}"
+        # The consent text names the two partners of each referral as {sender}
+        # and {receiver}; the agreement speaks of them in general.
+        consent = _fill(
+            protocol.consent_text,
+            {"sender": "the referring partner", "receiver": "the receiving partner"},
         )
+        clauses.append(f"The client's consent is recorded first: {consent}")
     clauses.append(f"This follows version {protocol.version} of the referral protocol.")
     return clauses
 
@@ -132,7 +137,7 @@ def mou_create_from_template(
         else "the date the last party signs",
         "end_date": f"{partnership.end_date:%d %B %Y}"
         if partnership.end_date
-        else "until ended by the parties",
+        else "the parties end it",
     }
     for order, template_section in enumerate(template.sections.all()):
         section = Section.objects.create(
@@ -257,7 +262,14 @@ def mou_section_save(
     _refuse_if_frozen(mou)
     _check_base(mou, base_revision_id)
     parties = set(mou.parties().values_list("pk", flat=True))
-    for clause in clauses:
+    for number, clause in enumerate(clauses, start=1):
+        left = placeholders_in(clause["text"]) + placeholders_in(heading)
+        if left:
+            raise ValidationError(
+                f"Clause {number} of “{heading}” still holds "
+                + ", ".join(dict.fromkeys(left))
+                + ": write what is meant instead of the placeholder."
+            )
         responsible = clause.get("responsible")
         if responsible is not None and responsible.pk not in parties:
             raise ValidationError(

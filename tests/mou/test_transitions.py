@@ -1,0 +1,168 @@
+"""Every MOU transition, tried from every state: the model's state machine
+allows each move only from its source states, and each service refuses a move
+from the wrong state with advice, changing nothing (issue 11: removing a guard
+must fail a test)."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django_fsm import TransitionNotAllowed, can_proceed
+
+from mou import services
+from mou.models import MOU, MOUEvent, Signature
+
+from .conftest import commit_each_party, sign_all
+
+pytestmark = pytest.mark.django_db
+
+State = MOU.State
+
+# The lifecycle in DESIGN.md §5: the states each transition may start from.
+SOURCES = {
+    "submit_for_review": {State.DRAFT},
+    "request_changes": {State.IN_REVIEW},
+    "open_signing": {State.IN_REVIEW},
+    "withdraw": {State.SIGNING},
+    "execute": {State.SIGNING},
+    "supersede": {State.EXECUTED},
+    "expire": {State.EXECUTED},
+    "terminate": {State.EXECUTED},
+}
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_each_transition_starts_only_from_its_source_states(name):
+    for state in State:
+        mou = MOU(state=state)
+        allowed = can_proceed(getattr(mou, name), check_conditions=False)
+        assert allowed == (state in SOURCES[name]), f"{name} from {state}"
+
+
+def test_signing_opens_only_once_the_checklist_is_complete(cast, draft):
+    services.mou_submit_for_review(mou=draft, by=cast.coordinator)
+    mou = MOU.objects.get(pk=draft.pk)
+    assert mou.signing_checklist()
+    # The model's own condition, not only the service's check, holds the line.
+    assert not can_proceed(mou.open_signing)
+    with pytest.raises(TransitionNotAllowed):
+        mou.open_signing()
+    commit_each_party(mou, cast.coordinator)
+    mou = MOU.objects.get(pk=draft.pk)
+    assert mou.signing_checklist() == []
+    assert can_proceed(mou.open_signing)
+
+
+@pytest.fixture
+def ready(cast, draft) -> MOU:
+    """A draft whose checklist is complete: only its state stands in the way."""
+    commit_each_party(draft, cast.coordinator)
+    return MOU.objects.get(pk=draft.pk)
+
+
+def _calls(cast):
+    """Each service a person uses to move an MOU, called as someone allowed to."""
+    return {
+        "submit_for_review": lambda mou: services.mou_submit_for_review(
+            mou=mou, by=cast.coordinator
+        ),
+        "request_changes": lambda mou: services.mou_request_changes(
+            mou=mou, by=cast.coordinator
+        ),
+        "open_signing": lambda mou: services.mou_open_signing(
+            mou=mou, by=cast.coordinator
+        ),
+        "withdraw": lambda mou: services.mou_withdraw(mou=mou, by=cast.coordinator),
+        "execute": lambda mou: services.mou_execute(mou=mou, by=cast.coordinator),
+        "terminate": lambda mou: services.mou_terminate(
+            mou=mou,
+            by=cast.coordinator,
+            reason="Funding ended.",
+            effective=datetime.date(2027, 1, 1),
+        ),
+    }
+
+
+def test_every_service_refuses_a_move_from_the_wrong_state(cast, ready):
+    wrong = []
+    for name, call in _calls(cast).items():
+        for state in set(State) - SOURCES[name]:
+            MOU.objects.filter(pk=ready.pk).update(state=state)
+            mou = MOU.objects.get(pk=ready.pk)
+            events = MOUEvent.objects.count()
+            try:
+                call(mou)
+            except ValidationError as error:
+                expected = (
+                    f"An MOU that is {mou.get_state_display().lower()} cannot be "
+                    f"{services.TRANSITION_WORDS[name]}."
+                )
+                if expected not in error.messages:
+                    wrong.append(f"{name} from {state}: {error.messages}")
+            else:
+                wrong.append(f"{name} from {state}: allowed")
+            if MOU.objects.get(pk=ready.pk).state != state:
+                wrong.append(f"{name} from {state}: state changed")
+            if MOUEvent.objects.count() != events:
+                wrong.append(f"{name} from {state}: history written")
+    assert wrong == []
+
+
+def test_signing_and_amending_are_refused_outside_their_state(cast, ready):
+    for state in set(State) - {State.SIGNING}:
+        MOU.objects.filter(pk=ready.pk).update(state=state, frozen_hash="a" * 64)
+        with pytest.raises(ValidationError, match="only be signed while signing"):
+            services.mou_sign(
+                mou=MOU.objects.get(pk=ready.pk),
+                by=cast.signatory,
+                organisation=cast.riverside,
+                full_name="Samuel Reed",
+                title="CEO",
+                fingerprint="a" * 64,
+            )
+    assert not Signature.objects.exists()
+    for state in set(State) - {State.EXECUTED}:
+        MOU.objects.filter(pk=ready.pk).update(state=state)
+        with pytest.raises(ValidationError, match="Only an executed MOU"):
+            services.mou_amend(mou=MOU.objects.get(pk=ready.pk), by=cast.coordinator)
+    assert not MOU.objects.filter(previous=ready).exists()
+
+
+def test_a_coordinator_cannot_execute_before_every_party_signed(cast, signing):
+    sign_all(cast, signing, skip=[cast.housing_org])
+    with pytest.raises(ValidationError, match="cannot be executed yet"):
+        services.mou_execute(mou=MOU.objects.get(pk=signing.pk), by=cast.coordinator)
+    assert MOU.objects.get(pk=signing.pk).state == State.SIGNING
+    assert not MOUEvent.objects.filter(action="execute").exists()
+
+
+def test_a_partner_member_cannot_run_the_coordinators_moves(cast, signing):
+    """Partner members edit and submit; opening, withdrawing, executing,
+    amending and terminating are the coordinators'."""
+    member = cast.partner
+    with pytest.raises(PermissionDenied):
+        services.mou_withdraw(mou=signing, by=member)
+    with pytest.raises(PermissionDenied):
+        services.mou_execute(mou=signing, by=member)
+    executed = sign_all(cast, signing)
+    for call in (
+        lambda: services.mou_amend(mou=executed, by=member),
+        lambda: services.mou_terminate(
+            mou=executed, by=member, reason="x", effective=datetime.date(2027, 1, 1)
+        ),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+    assert MOU.objects.get(pk=executed.pk).state == State.EXECUTED
+    assert MOU.objects.count() == 1
+
+
+def test_a_partner_member_submits_but_only_a_coordinator_opens_signing(cast, ready):
+    services.mou_submit_for_review(mou=ready, by=cast.partner)
+    with pytest.raises(PermissionDenied):
+        services.mou_open_signing(mou=MOU.objects.get(pk=ready.pk), by=cast.partner)
+    assert MOU.objects.get(pk=ready.pk).state == State.IN_REVIEW
+    mou = services.mou_open_signing(
+        mou=MOU.objects.get(pk=ready.pk), by=cast.coordinator
+    )
+    assert mou.state == State.SIGNING and mou.frozen_hash == mou.content_hash()
