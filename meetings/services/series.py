@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 from django.db import transaction
+from django.utils import timezone
 
 from partnerships import permissions
 from partnerships.models import Partnership
 
-from ..models import Invitee, MeetingSeries
+from ..models import Invitee, Meeting, MeetingSeries
 from ..recurrence import (
     first_occurrence,
     validate_duration,
@@ -89,14 +91,44 @@ def series_update(*, series: MeetingSeries, by, notify: bool = True, **fields) -
     changed = {k: v for k, v in fields.items() if getattr(series, k) != v}
     if not changed:
         return 0
+    old_zone = series.zone
     for key, value in changed.items():
         setattr(series, key, value)
     validate_rule(series.rrule, series.local_start)
     validate_duration(series.duration_minutes)
     series.full_clean()
     series.save()
+    if changed.keys() & {"start", "rrule", "timezone"}:
+        _exceptions_follow(series, old_zone)
     _bump(series)
     _log(series, "update_series", by, changed=", ".join(sorted(changed)))
     if series.published and notify:
         return _send_request(series, _active_invitees(series), reason="update")
     return 0
+
+
+def _exceptions_follow(series: MeetingSeries, old_zone: zoneinfo.ZoneInfo) -> None:
+    """After the series' time or rule changed, each date that has its own
+    Meeting (moved, cancelled, prepared or held) is matched to the series' new
+    occurrence on the same local date: calendars find it by that RECURRENCE-ID,
+    so an exception left on the old time would show the date twice. A date
+    someone moved stays where they moved it; a held meeting keeps the time it
+    was held at."""
+    now = timezone.now()
+    for meeting in series.meetings.all():
+        day = meeting.original_start.astimezone(old_zone).date()
+        midnight = datetime.datetime.combine(day, datetime.time())
+        found = series.local_occurrences(
+            after=midnight, before=midnight + datetime.timedelta(days=1), limit=1
+        )
+        if not found:
+            continue  # the new rule has no meeting that day: left as it was
+        original = series.to_utc(found[0])
+        if original == meeting.original_start:
+            continue
+        update = {"original_start": original, "updated_at": now}
+        follows = meeting.state in (Meeting.State.SCHEDULED, Meeting.State.CANCELLED)
+        if follows and not meeting.is_moved:
+            update["start"] = original
+            update["end"] = original + series.duration
+        Meeting.objects.filter(pk=meeting.pk).update(**update)

@@ -127,3 +127,23 @@ def test_the_end_of_a_series_is_sent_in_utc(cast, client_for):
     assert starts == app_starts(series)
     assert starts[-1] == datetime.datetime(2027, 6, 8, 14, tzinfo=UTC)
     assert len(starts) == 6
+
+
+def test_a_new_time_for_the_series_takes_its_moved_and_cancelled_dates_along(
+    cast, changed
+):
+    services.series_update(
+        series=changed,
+        by=cast.coordinator,
+        start_local=datetime.datetime(2026, 10, 13, 14, 30),
+    )
+    data = series_bytes(changed)
+    assert b"RECURRENCE-ID;TZID=America/New_York:20261208T143000" in data
+    assert b"EXDATE;TZID=America/New_York:20270112T143000" in data
+    starts = client_starts(data)
+    assert starts == app_starts(changed)
+    assert len(starts) == 7
+    assert datetime.datetime(2026, 12, 9, 19, tzinfo=UTC) in starts  # stays moved
+    assert datetime.datetime(2026, 12, 8, 19, 30, tzinfo=UTC) not in starts
+    assert not [s for s in starts if s.date() == datetime.date(2027, 1, 12)]
+    assert datetime.datetime(2026, 11, 10, 19, 30, tzinfo=UTC) in starts
