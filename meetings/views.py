@@ -20,6 +20,7 @@ from partnerships.views.base import breadcrumbs, section_context
 from . import services
 from .forms import ActionForm, AgendaItemForm, InviteeForm, MoveForm, SeriesForm
 from .models import AgendaItem, Delivery, Meeting, MeetingSeries
+from .templatetags.meeting_time import zone_label
 
 User = get_user_model()
 
@@ -99,31 +100,20 @@ def series_add(request, pk):
             series = services.series_create(
                 partnership=partnership,
                 by=request.user,
-                title=data["title"],
-                kind=data["kind"],
-                rrule=data["rrule"],
-                start_local=data["start_local"],
-                duration_minutes=data["duration_minutes"],
-                tz=data["timezone"],
-                location=data["location"],
-                video_url=data["video_url"],
-                agenda_template=data["agenda_template"],
                 invitees=invitees,
+                **_series_fields(data),
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(
                 request,
-                "Series saved as a draft: nothing has been sent. Check the dates, then "
-                "send the invitations.",
+                "Series saved as a draft: nothing has been sent. The first meeting "
+                f"is on {_first_meeting(series)}. Check the dates, then send the "
+                "invitations.",
             )
             return HttpResponseRedirect(series.get_absolute_url())
-    return render(
-        request,
-        "meetings/series_form.html",
-        _context(request, partnership, form=form, page_title="New meeting series"),
-    )
+    return _series_form_page(request, partnership, form, "New meeting series")
 
 
 @require_safe
@@ -166,16 +156,11 @@ def series_edit(request, series_pk):
         partnership=series.partnership,
         include_invitees=False,
         initial={
-            "title": series.title,
-            "kind": series.kind,
+            **{name: getattr(series, name) for name in SERIES_FIELDS},
             "preset": "custom",
             "start_date": local.date(),
             "start_time": local.time(),
-            "duration_minutes": series.duration_minutes,
             "timezone": series.timezone,
-            "location": series.location,
-            "video_url": series.video_url,
-            "agenda_template": series.agenda_template,
             **_rule_initial(series.rrule),
         },
     )
@@ -186,36 +171,57 @@ def series_edit(request, series_pk):
                 series=series,
                 by=request.user,
                 notify=request.POST.get("notify") == "on",
-                title=data["title"],
-                kind=data["kind"],
-                rrule=data["rrule"],
-                start_local=data["start_local"],
-                duration_minutes=data["duration_minutes"],
-                tz=data["timezone"],
-                location=data["location"],
-                video_url=data["video_url"],
-                agenda_template=data["agenda_template"],
+                **_series_fields(data),
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            series.refresh_from_db()
+            saved = f"Series saved; the first meeting is on {_first_meeting(series)}."
             messages.success(
                 request,
-                f"Series saved; {sent} update{'s' if sent != 1 else ''} sent."
+                f"{saved} {sent} update{'s' if sent != 1 else ''} sent."
                 if series.published
-                else "Series saved.",
+                else saved,
             )
             return HttpResponseRedirect(series.get_absolute_url())
+    return _series_form_page(
+        request, series.partnership, form, f"Edit {series.title}", series=series
+    )
+
+
+# What the series form and the series share by name; the form's time zone is
+# the service's `tz`, and the rule and first date are read by _rule_initial.
+SERIES_FIELDS = (
+    "title",
+    "kind",
+    "duration_minutes",
+    "location",
+    "video_url",
+    "agenda_template",
+)
+
+
+def _series_fields(data: dict) -> dict:
+    """The series form's answers as series_create / series_update arguments."""
+    return {
+        **{name: data[name] for name in SERIES_FIELDS},
+        "rrule": data["rrule"],
+        "start_local": data["start_local"],
+        "tz": data["timezone"],
+    }
+
+
+def _first_meeting(series: MeetingSeries) -> str:
+    """The first date the rule gives, which may be later than the date typed."""
+    return f"{series.local_start:%A %-d %B %Y at %H:%M} ({zone_label(series.timezone)})"
+
+
+def _series_form_page(request, partnership, form, title, **extra):
     return render(
         request,
         "meetings/series_form.html",
-        _context(
-            request,
-            series.partnership,
-            form=form,
-            series=series,
-            page_title=f"Edit {series.title}",
-        ),
+        _context(request, partnership, form=form, page_title=title, **extra),
     )
 
 
@@ -385,7 +391,6 @@ def meeting_detail(request, meeting_pk):
                 "time": timezone.localtime(meeting.start, series.zone).time(),
             }
         ),
-        local_start=timezone.localtime(meeting.start, series.zone),
         page_title=str(meeting),
     )
     return render(request, "meetings/meeting.html", context)

@@ -147,3 +147,40 @@ def test_a_new_time_for_the_series_takes_its_moved_and_cancelled_dates_along(
     assert datetime.datetime(2026, 12, 8, 19, 30, tzinfo=UTC) not in starts
     assert not [s for s in starts if s.date() == datetime.date(2027, 1, 12)]
     assert datetime.datetime(2026, 11, 10, 19, 30, tzinfo=UTC) in starts
+
+
+def test_the_form_says_which_date_the_series_starts_on(cast, client_for):
+    response = client_for(cast.coordinator).post(
+        reverse("meetings:series_add", args=[cast.eastside.pk]), FORM, follow=True
+    )
+    assert (
+        "The first meeting is on Tuesday 8 December 2026 at 10:00 (New York time)"
+        in response.text
+    )
+
+
+def test_editing_a_series_through_the_form_keeps_what_was_not_changed(
+    cast, series, client_for
+):
+    client = client_for(cast.coordinator)
+    url = reverse("meetings:series_edit", args=[series.pk])
+    form = client.get(url).context["form"]
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name in form.fields
+    }
+    response = client.post(
+        url, {**data, "start_time": "14:30", "location": "Room 5"}, follow=True
+    )
+    assert "Series saved; the first meeting is on Tuesday 13 October 2026 at 14:30" in (
+        response.text
+    )
+    series.refresh_from_db()
+    assert (series.location, series.title, series.duration_minutes) == (
+        "Room 5",
+        "Monthly shared-participant review",
+        60,
+    )
+    assert series.rrule == "FREQ=MONTHLY;BYDAY=2TU;COUNT=8"
+    assert series.local_start == datetime.datetime(2026, 10, 13, 14, 30)
