@@ -125,3 +125,92 @@ def first_occurrence(text: str, start: datetime.datetime) -> datetime.datetime:
             "This rule produces no meetings: the end comes before the first date."
         )
     return first
+
+
+ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
+ORDINALS |= {-2: "second to last"}
+DAY_NAMES = {
+    "MO": "Monday",
+    "TU": "Tuesday",
+    "WE": "Wednesday",
+    "TH": "Thursday",
+    "FR": "Friday",
+    "SA": "Saturday",
+    "SU": "Sunday",
+}
+UNITS = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
+EVERY_ONE = {"DAILY": "Daily", "WEEKLY": "Weekly", "MONTHLY": "Monthly"}
+EVERY_ONE |= {"YEARLY": "Yearly"}
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _days(codes: list[str]) -> str:
+    """'MO,TU,WE,TH,FR' → 'Monday to Friday'; 'MO,WE' → 'Monday and Wednesday'."""
+    order = list(DAY_NAMES)
+    positions = sorted(order.index(code) for code in codes)
+    if len(positions) > 2 and positions == list(range(positions[0], positions[-1] + 1)):
+        return f"{DAY_NAMES[order[positions[0]]]} to {DAY_NAMES[order[positions[-1]]]}"
+    return _and([DAY_NAMES[order[p]] for p in positions])
+
+
+def _ordinal(number: int) -> str:
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def describe(
+    text: str,
+    start: datetime.datetime,
+    *,
+    minutes: int | None = None,
+    zone: str = "",
+) -> str:
+    """A rule as people say it: 'Monthly on the second Tuesday, 10:00–11:00
+    New York time, 8 meetings'. `start` is the first meeting (wall-clock)."""
+    parts = _rule_parts(text)
+    frequency = parts["FREQ"]
+    interval = int(parts.get("INTERVAL", "1"))
+    if interval == 1:
+        words = EVERY_ONE[frequency]
+    else:
+        words = f"Every {interval} {UNITS[frequency]}s"
+    byday = [code for code in parts.get("BYDAY", "").split(",") if code]
+    if byday:
+        nth = [code[:-2] for code in byday if code[:-2]]
+        if nth and frequency in ("MONTHLY", "YEARLY"):
+            words += " on " + _and(
+                [
+                    f"the {ORDINALS.get(int(code[:-2]), code[:-2])} "
+                    f"{DAY_NAMES[code[-2:]]}"
+                    for code in byday
+                ]
+            )
+        else:
+            words += " on " + _days([code[-2:] for code in byday])
+    elif parts.get("BYMONTHDAY"):
+        days = [_ordinal(int(day)) for day in parts["BYMONTHDAY"].split(",")]
+        words += f" on the {_and(days)}"
+    elif frequency == "WEEKLY":
+        words += f" on {start:%A}"
+    elif frequency == "MONTHLY":
+        words += f" on the {_ordinal(start.day)}"
+    elif frequency == "YEARLY":
+        words += f" on {start.day} {start:%B}"
+    clock = f"{start:%H:%M}"
+    if minutes:
+        clock += f"–{start + datetime.timedelta(minutes=minutes):%H:%M}"
+    words += f", {clock}"
+    if zone:
+        words += f" {zone}"
+    if parts.get("COUNT"):
+        count = int(parts["COUNT"])
+        words += f", {count} meeting{'s' if count != 1 else ''}"
+    elif parts.get("UNTIL"):
+        until = datetime.datetime.strptime(parts["UNTIL"][:8], "%Y%m%d")
+        words += f", until {until.day} {until:%B %Y}"
+    return words

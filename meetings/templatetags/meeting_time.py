@@ -7,7 +7,10 @@ import datetime
 import zoneinfo
 
 from django import template
+from django.core.exceptions import ValidationError
 from django.utils import dateformat
+
+from ..recurrence import describe
 
 register = template.Library()
 
@@ -60,3 +63,17 @@ def zone_time(value, zone, fmt="l j F Y, H:i"):
 @register.filter
 def zone_name(name: str) -> str:
     return zone_label(name)
+
+
+@register.simple_tag
+def cadence(series) -> str:
+    """'Monthly on the second Tuesday, 10:00–11:00 New York time, 8 meetings'."""
+    try:
+        return describe(
+            series.rrule,
+            series.local_start,
+            minutes=series.duration_minutes,
+            zone=zone_label(series.timezone),
+        )
+    except (ValidationError, KeyError, ValueError):
+        return series.rrule  # a stored rule the words do not cover
