@@ -183,6 +183,28 @@ def _service_row(stored: dict, service) -> dict:
     return row
 
 
+def service_row(service, *, stored: dict | None = None, org_ids=None) -> dict:
+    """The service's row of services.csv: as imported (with the workspace's
+    own fields as they are now), or built from the workspace's fields."""
+    if stored is not None:
+        return _service_row(stored, service)
+    item = service_json(service, org_ids=org_ids)
+    return {key: item[key] for key in TABLES["services"] if key in item}
+
+
+def organization_row(organisation, *, stored: dict | None = None) -> dict:
+    """The organisation's row of organizations.csv: as imported, or built."""
+    if stored is not None:
+        return dict(stored)
+    return {
+        "id": _id("organisation", organisation.pk),
+        "name": organisation.name,
+        "description": organisation.get_kind_display(),
+        "email": organisation.email,
+        "website": organisation.website,
+    }
+
+
 def export_tables(services, records) -> dict[str, list[dict]]:
     """Every table of the package: the kept rows of imported data (with the
     workspace's own fields of each service as they are now), and the

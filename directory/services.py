@@ -113,21 +113,28 @@ def _keep_rows(tables: dict[str, list[dict]], organisations: dict) -> None:
     """Store every row as it came (empty cells left out), replacing the row of
     the same table and id from an earlier import."""
     scopes = tabular.scopes(tables)
+    records = []
     for table, rows in tables.items():
+        ids = [row["id"] for row in rows]
+        for chunk in range(0, len(ids), 1000):
+            HSDSRecord.objects.filter(
+                table=table, hsds_id__in=ids[chunk : chunk + 1000]
+            ).delete()
         for row in rows:
             service_ids, organization_id = scopes[(table, row["id"])]
-            HSDSRecord.objects.update_or_create(
-                table=table,
-                hsds_id=row["id"],
-                defaults={
-                    "row": {k: v for k, v in row.items() if k and v},
-                    "service_ids": service_ids,
-                    "organization_id": organization_id,
-                    "organisation": organisations.get(row["id"])
+            records.append(
+                HSDSRecord(
+                    table=table,
+                    hsds_id=row["id"],
+                    row={k: v for k, v in row.items() if k and v},
+                    service_ids=service_ids,
+                    organization_id=organization_id,
+                    organisation=organisations.get(row["id"])
                     if table == "organizations"
                     else None,
-                },
+                )
             )
+    HSDSRecord.objects.bulk_create(records, batch_size=1000)
 
 
 def directory_due_reminders(today: datetime.date) -> list[reminders.Due]:

@@ -120,26 +120,28 @@ def check(tables: dict[str, list[dict]]) -> list[str]:
     return problems
 
 
+def typed_row(stem: str, row: dict) -> dict:
+    """One row as HSDS JSON values: numbers as numbers, empty cells left out."""
+    kinds = {c["name"]: c["type"] for c in TABLES[stem]["columns"]}
+    item = {}
+    for key, value in row.items():
+        if value in ("", None):
+            continue
+        if kinds.get(key) == "number":
+            number = float(value)
+            item[key] = int(number) if number.is_integer() else number
+        else:
+            item[key] = value
+    return item
+
+
 def typed(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
-    """The tables as HSDS JSON values by schema name (numbers as numbers, empty
-    cells left out), the shape the compiled tabular schema validates."""
-    document = {}
-    for stem, rows in tables.items():
-        kinds = {c["name"]: c["type"] for c in TABLES[stem]["columns"]}
-        out = []
-        for row in rows:
-            item = {}
-            for key, value in row.items():
-                if value in ("", None):
-                    continue
-                if kinds.get(key) == "number":
-                    number = float(value)
-                    item[key] = int(number) if number.is_integer() else number
-                else:
-                    item[key] = value
-            out.append(item)
-        document[SCHEMA_NAMES[stem]] = out
-    return document
+    """The tables as HSDS JSON by schema name, the shape the compiled tabular
+    schema validates."""
+    return {
+        SCHEMA_NAMES[stem]: [typed_row(stem, row) for row in rows]
+        for stem, rows in tables.items()
+    }
 
 
 _FIELD_TYPES = {"datetime": "datetime", "date": "date", "time": "time"}
