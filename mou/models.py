@@ -92,8 +92,31 @@ class MOUTemplateSection(Orderable):
 
     panels = [FieldPanel("kind"), FieldPanel("heading"), FieldPanel("default_text")]
 
+    # The values filled in when an MOU is created from the template.
+    FILLED = ("{partnership}", "{parties}", "{lead}", "{start_date}", "{end_date}")
+
     def __str__(self):
         return self.heading
+
+    def clean(self):
+        from .documents import placeholders_in
+
+        unknown = [
+            name
+            for name in placeholders_in(self.default_text)
+            if name not in self.FILLED
+        ]
+        if unknown:
+            raise ValidationError(
+                {
+                    "default_text": f"“{self.heading}” uses "
+                    + ", ".join(unknown)
+                    + ", which nothing fills in, so every MOU made from it would "
+                    "carry the placeholder. Write the text, or use only "
+                    + ", ".join(self.FILLED)
+                    + "."
+                }
+            )
 
 
 class LibraryClause(models.Model):
@@ -110,6 +133,19 @@ class LibraryClause(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        from .documents import placeholders_in
+
+        left = placeholders_in(self.text)
+        if left:
+            raise ValidationError(
+                {
+                    "text": "Coordinators copy this text into agreements as it is: "
+                    "replace " + ", ".join(left) + " with words that fit any "
+                    "partnership (for example “each partner”)."
+                }
+            )
 
 
 def _template_upload_to(instance, filename):

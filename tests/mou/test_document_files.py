@@ -348,3 +348,29 @@ def test_the_certificate_follows_the_access_policy_and_needs_an_executed_mou(
     client = client_for(cast.partner)
     client.logout()
     assert client.get(url).status_code == 302
+
+
+def test_a_template_or_library_clause_with_an_unknown_placeholder_is_refused(
+    cast, client_for
+):
+    from mou.default_template import ensure_default_template
+    from mou.models import LibraryClause, MOUTemplateSection
+
+    section = MOUTemplateSection(
+        template=ensure_default_template(),
+        kind="term",
+        heading="Term",
+        default_text="From {start_date} until {end_date}, renewed by {renewer}.",
+    )
+    with pytest.raises(ValidationError, match=r"uses \{renewer\}, which nothing"):
+        section.full_clean()
+    section.default_text = "From {start_date} until {end_date}."
+    section.full_clean()
+
+    response = client_for(cast.hub).post(
+        reverse("mou_clauses:add"),
+        {"kind": "data_sharing", "title": "Consent", "text": "{sender} asks first."},
+    )
+    assert response.status_code == 200
+    assert "replace {sender} with words" in response.text
+    assert not LibraryClause.objects.exists()

@@ -166,3 +166,42 @@ def test_a_partner_member_submits_but_only_a_coordinator_opens_signing(cast, rea
         mou=MOU.objects.get(pk=ready.pk), by=cast.coordinator
     )
     assert mou.state == State.SIGNING and mou.frozen_hash == mou.content_hash()
+
+
+def test_only_this_rounds_live_signatures_on_the_frozen_text_count(cast, signing):
+    """The execute condition counts a party only for a signature of the current
+    round, not voided, on the frozen text: rows the services never write alone
+    (an old round left unvoided, a voided row, another text) do not count."""
+    parties = list(signing.parties())
+    signer = {
+        cast.northside: cast.coordinator,
+        cast.riverside: cast.signatory,
+        cast.housing_org: cast.housing,
+    }
+
+    def sign_rows(**odd):
+        Signature.objects.all().delete()
+        for organisation in parties:
+            fields = {
+                "round": signing.signing_round,
+                "content_hash": signing.frozen_hash,
+            }
+            if organisation == cast.housing_org:
+                fields.update(odd)
+            Signature.objects.create(
+                mou=signing,
+                organisation=organisation,
+                signer=signer[organisation],
+                full_name="A Signer",
+                title="Director",
+                signed_on=datetime.date(2027, 1, 1),
+                **fields,
+            )
+        return MOU.objects.get(pk=signing.pk).all_parties_signed()
+
+    assert sign_rows() is True
+    assert sign_rows(round=signing.signing_round - 1) is False
+    assert sign_rows(voided_at=datetime.datetime(2027, 1, 1, tzinfo=datetime.UTC)) is (
+        False
+    )
+    assert sign_rows(content_hash="b" * 64) is False
