@@ -70,6 +70,9 @@ class MeetingSeries(models.Model):
         default=False,
         help_text="Invitations have been sent; changes notify invitees.",
     )
+    # Set once by meetings.services.series_cancel: the whole series is off, its
+    # invitees were sent a cancellation and it leaves every calendar feed.
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

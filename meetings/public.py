@@ -22,7 +22,9 @@ REFRESH = "PT1H"
 
 def _feed_series(feed: FeedToken):
     visible = permissions.visible_partnerships(feed.user)
-    series = MeetingSeries.objects.filter(partnership__in=visible, published=True)
+    series = MeetingSeries.objects.filter(
+        partnership__in=visible, published=True, cancelled_at__isnull=True
+    )
     if feed.partnership_id:
         return series.filter(partnership_id=feed.partnership_id)
     return series.filter(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("series/<int:series_pk>/", views.series_detail, name="series"),
     path("series/<int:series_pk>/edit/", views.series_edit, name="series_edit"),
     path("series/<int:series_pk>/send/", views.series_publish, name="series_publish"),
+    path("series/<int:series_pk>/cancel/", views.series_cancel, name="series_cancel"),
     path(
         "series/<int:series_pk>/calendar.ics",
         calendar_views.series_ics,

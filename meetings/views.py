@@ -260,6 +260,23 @@ def series_publish(request, series_pk):
 
 
 @require_POST
+def series_cancel(request, series_pk):
+    series = get_series_for(request.user, series_pk, action="coordinate")
+    try:
+        sent = services.series_cancel(
+            series=series, by=request.user, notify=request.POST.get("notify") == "on"
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Series cancelled; {sent} cancellation{'s' if sent != 1 else ''} sent.",
+        )
+    return HttpResponseRedirect(series.get_absolute_url())
+
+
+@require_POST
 def invitee_add(request, series_pk):
     series = get_series_for(request.user, series_pk, action="coordinate")
     form = InviteeForm(request.POST)

@@ -27,6 +27,7 @@ MEETING_ACTIONS = {
     "meetings.update_series": ("Change meeting series", "Changed {series} ({changed})"),
     "meetings.move_meeting": ("Move meeting", "Moved a {series} meeting to {to}"),
     "meetings.cancel_meeting": ("Cancel meeting", "Cancelled {meeting}"),
+    "meetings.cancel_series": ("Cancel meeting series", "Cancelled {series}"),
     "meetings.add_invitee": ("Invite to meetings", "Invited {email} to {series}"),
     "meetings.remove_invitee": ("Remove invitee", "Removed {email} from {series}"),
     "meetings.rsvp": ("Answer invitation", "{email}: {response} ({series})"),

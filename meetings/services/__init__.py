@@ -21,6 +21,7 @@ from .lifecycle import (
     meeting_close,
     meeting_hold,
     meeting_move,
+    series_cancel,
     series_publish,
 )
 from .minutes import (
@@ -59,6 +60,7 @@ __all__ = [
     "rsvp_resolve",
     "rsvp_token",
     "series_calendar",
+    "series_cancel",
     "series_create",
     "series_publish",
     "series_update",

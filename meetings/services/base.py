@@ -68,6 +68,14 @@ def occurrences(
         meeting = by_original.pop(original, None)
         begin = meeting.start if meeting else original
         finish = meeting.end if meeting else original + series.duration
+        if (
+            series.cancelled_at
+            and begin >= series.cancelled_at
+            and not (
+                meeting and meeting.state in (Meeting.State.HELD, Meeting.State.CLOSED)
+            )
+        ):
+            continue  # the series was called off before this date
         if start <= begin < end:
             results.append(Occurrence(original, begin, finish, meeting))
     for meeting in by_original.values():
@@ -151,6 +159,13 @@ def _lock_series(series: MeetingSeries) -> MeetingSeries:
         .select_related("partnership")
         .get(pk=series.pk)
     )
+
+
+def _refuse_if_cancelled(series: MeetingSeries) -> None:
+    if series.cancelled_at is not None:
+        raise ValidationError(
+            "This series is cancelled; set up a new series to meet again."
+        )
 
 
 def _bump(series: MeetingSeries) -> None:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django_fsm import can_proceed
 
 from partnerships import permissions
@@ -27,6 +28,7 @@ from .base import (
     _lock_series,
     _log,
     _materialise,
+    _refuse_if_cancelled,
     _require,
     _require_edit,
     occurrences,
@@ -95,7 +97,7 @@ def _lock(meeting: Meeting) -> Meeting:
     )
 
 
-def _transition_checked(meeting: Meeting) -> None:
+def _transition_checked(row: Meeting | MeetingSeries) -> None:
     """Called between the state check and the write. Does nothing: it is the seam
     where the concurrency tests hold one caller to let the other catch up."""
 
@@ -151,6 +153,8 @@ def series_publish(*, series: MeetingSeries, by) -> int:
             "The invitations to this series have already been sent; from now on "
             "each change you make is sent to the invitees."
         )
+    _refuse_if_cancelled(series)
+    _transition_checked(series)
     series.published = True
     series.save(update_fields=["published", "updated_at"])
     MeetingEvent.objects.create(
@@ -165,6 +169,40 @@ def series_publish(*, series: MeetingSeries, by) -> int:
 
 
 @transaction.atomic
+def series_cancel(*, series: MeetingSeries, by, notify: bool = True) -> int:
+    """Call off the whole series: invitees are sent one cancellation for all its
+    dates, and it leaves every calendar feed. Dates already held keep their
+    minutes."""
+    _require(by, series.partnership, permissions.can_coordinate)
+    series = _lock_series(series)
+    _refuse_if_cancelled(series)
+    _transition_checked(series)
+    before = "published" if series.published else "draft"
+    series.cancelled_at = timezone.now()
+    series.save(update_fields=["cancelled_at", "updated_at"])
+    _bump(series)
+    MeetingEvent.objects.create(
+        series=series,
+        action="cancel_series",
+        from_state=before,
+        to_state="cancelled",
+        user=by,
+    )
+    _log(series, "cancel_series", by)
+    if not (series.published and notify):
+        return 0
+    invitees = _active_invitees(series)
+    return _send(
+        series,
+        invitees,
+        method="CANCEL",
+        calendar=ical.cancel_calendar(series, invitees=invitees),
+        event="series-cancelled",
+        context={},
+    )
+
+
+@transaction.atomic
 def meeting_move(
     *, meeting: Meeting, by, start_local: datetime.datetime, notify: bool = True
 ) -> int:
@@ -172,6 +210,7 @@ def meeting_move(
     validate_start(start_local, "new date")
     meeting = _lock(meeting)
     series = meeting.series
+    _refuse_if_cancelled(series)
     start = start_local.replace(tzinfo=series.zone)
     when = f"{start_local:%d %b %Y %H:%M}"
     before = _transition(meeting, "reschedule", by, note=f"To {when}", start=start)

@@ -18,7 +18,15 @@ from ..recurrence import (
     validate_rule,
     validate_start,
 )
-from .base import _active_invitees, _bump, _clean_invitees, _log, _require, _zone
+from .base import (
+    _active_invitees,
+    _bump,
+    _clean_invitees,
+    _log,
+    _refuse_if_cancelled,
+    _require,
+    _zone,
+)
 from .invitations import _send_request
 
 
@@ -73,6 +81,7 @@ def series_update(*, series: MeetingSeries, by, notify: bool = True, **fields) -
     once published and if the organiser wishes, re-sends the invitation."""
     _require(by, series.partnership, permissions.can_coordinate)
     series = MeetingSeries.objects.select_for_update().get(pk=series.pk)
+    _refuse_if_cancelled(series)
     if "tz" in fields:
         fields["timezone"] = fields.pop("tz")
     if "start_local" in fields:

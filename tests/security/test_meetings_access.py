@@ -365,6 +365,7 @@ def test_a_leadership_viewer_cannot_change_meetings_through_posts(
         ),
         (reverse("meetings:series_edit", args=[series.pk]), {"title": "Renamed"}),
         (reverse("meetings:series_publish", args=[series.pk]), {}),
+        (reverse("meetings:series_cancel", args=[series.pk]), {"notify": "on"}),
         (
             reverse("meetings:invitee_add", args=[series.pk]),
             {"addresses": "friend@example.org"},
@@ -396,4 +397,25 @@ def test_a_leadership_viewer_cannot_change_meetings_through_posts(
         assert response.status_code in (302, 403), url
         if response.status_code == 302:
             assert response["Location"] == reverse("wagtailadmin_home"), url
+    assert _snapshot(series) == before
+
+
+def test_a_partner_who_edits_minutes_cannot_move_or_cancel_a_meeting(
+    cast, series, client_for
+):
+    """Moving and cancelling tell every invitee, so they are the coordinator's:
+    a partner who may prepare and minute meetings is turned away, as from any
+    screen they may not use, and nothing changes."""
+    meeting = _first_meeting(series)
+    client = client_for(cast.partner)
+    before = _snapshot(series)
+    for action, data in [
+        ("cancel", {"notify": "on"}),
+        ("move", {"date": "2026-10-20", "time": "09:00", "notify": "on"}),
+    ]:
+        response = client.post(
+            reverse("meetings:state", args=[meeting.pk, action]), data
+        )
+        assert response.status_code == 302, action
+        assert response["Location"] == reverse("wagtailadmin_home"), action
     assert _snapshot(series) == before
