@@ -63,6 +63,8 @@ class Responsibility(models.Model):
         QUARTERLY = "quarterly", "Every quarter"
         YEARLY = "yearly", "Every year"
 
+    # relativedelta keeps month ends: a monthly item due 31 January is next due
+    # 28 (or 29) February, not 3 March.
     CADENCE_STEP = {
         Cadence.WEEKLY: relativedelta(weeks=1),
         Cadence.MONTHLY: relativedelta(months=1),
@@ -75,6 +77,9 @@ class Responsibility(models.Model):
     )
     title = models.CharField("what", max_length=300)
     details = models.TextField(blank=True)
+    # Owned by an organisation, not a person: people come and go, the
+    # commitment stays with the organisation that made it. PROTECT, because an
+    # organisation with open commitments must hand them over before it goes.
     owner = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -89,10 +94,14 @@ class Responsibility(models.Model):
         related_name="responsibilities",
         verbose_name="named person",
     )
+    # What kind of promise this is decides who may change it: one made in an
+    # executed MOU changes only by amendment (permissions.can_reassign_...).
     source = models.CharField(
         max_length=20, choices=Source.choices, default=Source.MANUAL
     )
     # Where it came from (an MOU clause, a meeting action, a logic-model element).
+    # A generic key, so this app imports none of the apps that create
+    # responsibilities; source_id is text because Wagtail's own ids may be.
     source_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -102,6 +111,8 @@ class Responsibility(models.Model):
     cadence = models.CharField(
         max_length=20, choices=Cadence.choices, blank=True, default=Cadence.NONE
     )
+    # "Overdue" is not a status: it is computed from the due date (see
+    # ResponsibilityQuerySet.overdue), so it can never be stale.
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.NOT_STARTED
     )
@@ -202,6 +213,8 @@ class ResponsibilityUpdate(models.Model):
         return f"{self.responsibility}: {self.status_from} → {self.status_to}"
 
     def save(self, *args, **kwargs):
+        # Partners rely on the log as the record of who said what: a correction
+        # is a new entry, never an edit.
         if self.pk:
             raise ValidationError("The update log is append-only.")
         super().save(*args, **kwargs)
@@ -234,6 +247,8 @@ class LearningEntry(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The organisation the author wrote for: a lesson is the organisation's,
+    # and stays when the author leaves (author then becomes empty).
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -257,6 +272,9 @@ class LearningEntry(models.Model):
         default=ProposalKind.NONE,
     )
     proposal = models.TextField("what should change", blank=True)
+    # A proposal is decided by a coordinator, never by its author: "" while no
+    # change is proposed, then open → accepted or declined once
+    # (services.learning_proposal_decide).
     proposal_status = models.CharField(
         max_length=20, choices=ProposalStatus.choices, blank=True, default=""
     )
@@ -318,6 +336,9 @@ class HealthCheckRound(models.Model):
 
     @property
     def is_open(self) -> bool:
+        # A round past its closing date takes no answers even before someone
+        # closes it; its results still wait for the close (health.py), so an
+        # early respondent's answers cannot be read off a half-full round.
         return self.closed_at is None and self.closes_on >= timezone.localdate()
 
 
@@ -327,6 +348,9 @@ class HealthCheckResponse(models.Model):
     round = models.ForeignKey(
         HealthCheckRound, on_delete=models.CASCADE, related_name="responses"
     )
+    # Kept only to refuse a second answer from the same person: no page, export
+    # or history entry shows who answered what (tests/security/
+    # test_health_anonymity.py), and figures need at least three respondents.
     respondent = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
@@ -360,6 +384,8 @@ class PracticeRating(models.Model):
     )
     comment = models.TextField(blank=True)
 
+    # The database refuses what a form might let through (a replayed POST, a
+    # direct service call): one rating per practice, within the scale.
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -385,6 +411,8 @@ class CollaborationRating(models.Model):
         COALITION = 4, "4 — Coalition"
         COLLABORATION = 5, "5 — Collaboration"
 
+    # Pairs rated differently from each side (A says 4 of B, B says 1 of A) are
+    # flagged on the results: that asymmetry is what partners need to discuss.
     response = models.ForeignKey(
         HealthCheckResponse, on_delete=models.CASCADE, related_name="collaboration"
     )

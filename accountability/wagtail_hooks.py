@@ -3,13 +3,16 @@ tabs, the home-page panel and its history labels."""
 
 from django.urls import include, path, reverse
 from wagtail import hooks
-from wagtail.admin.ui.components import Component
 
-from partnerships import permissions
 from partnerships.views.base import Section
-from partnerships.wagtail_hooks import WorkspaceMenuItem, register_log_messages
+from partnerships.wagtail_hooks import (
+    WorkspaceMenuItem,
+    register_log_messages,
+    register_workspace_panel,
+)
 
 from . import urls
+from .views.dashboard import dashboard_context
 
 # The action names keep their "partnerships." prefix: entries already in the
 # audit log were written under them.
@@ -90,22 +93,14 @@ def register_health_section():
     return Section("health", "Health checks", "accountability:health", order=90)
 
 
-class AccountabilityPanel(Component):
-    """Overdue work, completion, health and what needs attention, across the
-    partnerships the user sees: the leadership dashboard on the home page."""
-
-    name = "shared_accountability"
-    template_name = "accountability/panels/accountability.html"
-    order = 60
-    workspace = True
-
-    def get_context_data(self, parent_context):
-        from .views.dashboard import dashboard_context
-
-        return dashboard_context(parent_context["request"].user)
-
-
-@hooks.register("construct_homepage_panels")
-def add_accountability_panel(request, panels):
-    if permissions.visible_partnerships(request.user).exists():
-        panels.append(AccountabilityPanel())
+# Overdue work, completion, health and what needs attention, across the
+# partnerships the user sees: the leadership dashboard on the home page (the
+# dashboard page shows these figures itself).
+register_workspace_panel(
+    "shared_accountability",
+    "accountability/panels/accountability.html",
+    order=60,
+    figures=dashboard_context,
+    leadership=False,
+    home_needs_partnership=True,
+)

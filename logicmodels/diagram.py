@@ -146,31 +146,3 @@ def render(title: str, boxes: list[Box], links: list[tuple[int, int]]) -> str:
         parts.append("</g>")
     parts.append("</svg>")
     return "\n".join(parts)
-
-
-def for_model(model) -> str:
-    """The SVG of a LogicModel, with each indicator's latest check-in status."""
-    from .models import CheckIn
-
-    latest = {}
-    for indicator_id, status in (
-        CheckIn.objects.filter(indicator__element__model=model)
-        .order_by("indicator_id", "-created_at", "-pk")
-        .values_list("indicator_id", "status")
-    ):
-        latest.setdefault(indicator_id, status)
-    statuses: dict[int, list] = {}
-    from .models import Indicator
-
-    for indicator_id, element_id in Indicator.objects.filter(
-        element__model=model
-    ).values_list("pk", "element_id"):
-        statuses.setdefault(element_id, []).append(latest.get(indicator_id))
-    boxes = [
-        Box(pk, kind, text, statuses.get(pk, []))
-        for pk, kind, text in model.elements.order_by("order", "pk").values_list(
-            "pk", "kind", "text"
-        )
-    ]
-    links = list(model.links.values_list("source_id", "target_id"))
-    return render(model.title, boxes, links)

@@ -12,7 +12,7 @@ from pathlib import Path
 from docx import Document
 from docx.shared import Cm
 
-from . import diagram
+from . import selectors
 from .models import Element, Indicator
 
 
@@ -56,7 +56,7 @@ def summary_docx(model, *, with_image: bool = True) -> bytes:
     if model.problem_statement:
         document.add_heading("The problem", level=1)
         document.add_paragraph(model.problem_statement)
-    svg = diagram.for_model(model)
+    svg = selectors.diagram_svg(model)
     image = diagram_png(svg) if with_image else None
     document.add_heading("The model", level=1)
     if image:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 from partnerships import charts, permissions, spreadsheets
 from partnerships.views.base import breadcrumbs, section_context
 
-from . import diagram, services
+from . import selectors, services
 from .forms import (
     CheckInForm,
     ElementForm,
@@ -265,7 +265,7 @@ def from_proposal(request, pk, entry_pk):
 @require_safe
 def diagram_svg(request, model_pk):
     model = get_model_for(request.user, model_pk)
-    response = HttpResponse(diagram.for_model(model), content_type="image/svg+xml")
+    response = HttpResponse(selectors.diagram_svg(model), content_type="image/svg+xml")
     if request.GET.get("download"):
         response["Content-Disposition"] = (
             f'attachment; filename="logic-model-{model.pk}.svg"'

@@ -1,9 +1,8 @@
-from django.urls import include, path
+from django.urls import include, path, reverse
 from wagtail import hooks
-from wagtail.admin.ui.components import Component
 
 from partnerships.views.base import Section
-from partnerships.wagtail_hooks import register_log_messages
+from partnerships.wagtail_hooks import register_log_messages, register_workspace_panel
 
 from . import urls
 from .dashboard import indicator_figures
@@ -37,28 +36,23 @@ def register_logic_model_log_actions(actions):
     register_log_messages(actions, ACTIONS)
 
 
-class IndicatorPanel(Component):
-    """Indicators off track or without recent data."""
-
-    name = "indicator_panel"
-    template_name = "logicmodels/panel.html"
-    order = 90
-    workspace = True
-
-    def get_context_data(self, parent_context):
-        return indicator_figures(parent_context["request"].user)
-
-
-@hooks.register("construct_homepage_panels")
-def add_indicator_panel(request, panels):
-    panels.append(IndicatorPanel())
-
-
-@hooks.register("construct_leadership_dashboard")
-def add_indicator_to_leadership_dashboard(request, panels):
-    panels.append(IndicatorPanel())
+# Indicators off track or without recent data.
+register_workspace_panel(
+    "indicator_panel", "logicmodels/panel.html", order=90, figures=indicator_figures
+)
 
 
 @hooks.register("register_partnership_section")
 def register_logic_model_section():
     return Section("logic-model", "Logic model", "logicmodels:index", order=30)
+
+
+@hooks.register("learning_proposal_action")
+def logic_model_draft_from_proposal(entry):
+    """A proposal to change the logic model opens a new draft of it."""
+    if entry.proposal_kind != entry.ProposalKind.LOGIC_MODEL:
+        return None
+    return (
+        "Open a new draft of the logic model",
+        reverse("logicmodels:from_proposal", args=[entry.partnership_id, entry.pk]),
+    )

@@ -1,9 +1,12 @@
 from django.urls import include, path, reverse
 from wagtail import hooks
-from wagtail.admin.ui.components import Component
 
 from partnerships.views.base import Section
-from partnerships.wagtail_hooks import WorkspaceMenuItem, register_log_messages
+from partnerships.wagtail_hooks import (
+    WorkspaceMenuItem,
+    register_log_messages,
+    register_workspace_panel,
+)
 
 from . import urls
 from .dashboard import cadence_figures
@@ -43,26 +46,10 @@ def register_meeting_log_actions(actions):
     register_log_messages(actions, MEETING_ACTIONS)
 
 
-class CadencePanel(Component):
-    """Meetings held against those scheduled, minutes, open actions."""
-
-    name = "meeting_cadence"
-    template_name = "meetings/panel.html"
-    order = 80
-    workspace = True
-
-    def get_context_data(self, parent_context):
-        return cadence_figures(parent_context["request"].user)
-
-
-@hooks.register("construct_homepage_panels")
-def add_cadence_panel(request, panels):
-    panels.append(CadencePanel())
-
-
-@hooks.register("construct_leadership_dashboard")
-def add_cadence_to_leadership_dashboard(request, panels):
-    panels.append(CadencePanel())
+# Meetings held against those scheduled, minutes, open actions.
+register_workspace_panel(
+    "meeting_cadence", "meetings/panel.html", order=80, figures=cadence_figures
+)
 
 
 @hooks.register("register_partnership_section")

@@ -1,10 +1,9 @@
 from django.urls import include, path
 from wagtail import hooks
-from wagtail.admin.ui.components import Component
 
 from partnerships import charts
 from partnerships.views.base import Section
-from partnerships.wagtail_hooks import register_log_messages
+from partnerships.wagtail_hooks import register_log_messages, register_workspace_panel
 
 from . import urls
 from .dashboard import mou_figures
@@ -53,30 +52,18 @@ def register_mou_log_actions(actions):
     register_log_messages(actions, MOU_ACTIONS)
 
 
-class MOUPanel(Component):
+def mou_panel_figures(user) -> dict:
     """MOUs by state, renewals due and who still has to sign."""
-
-    name = "mou_panel"
-    template_name = "mou/panel.html"
-    order = 70
-    workspace = True
-
-    def get_context_data(self, parent_context):
-        figures = mou_figures(parent_context["request"].user)
-        figures["chart"] = charts.bar_chart(
-            "MOUs by state", figures["by_state"], colour=charts.PALETTE[1]
-        )
-        return figures
+    figures = mou_figures(user)
+    figures["chart"] = charts.bar_chart(
+        "MOUs by state", figures["by_state"], colour=charts.PALETTE[1]
+    )
+    return figures
 
 
-@hooks.register("construct_homepage_panels")
-def add_mou_panel(request, panels):
-    panels.append(MOUPanel())
-
-
-@hooks.register("construct_leadership_dashboard")
-def add_mou_to_leadership_dashboard(request, panels):
-    panels.append(MOUPanel())
+register_workspace_panel(
+    "mou_panel", "mou/panel.html", order=70, figures=mou_panel_figures
+)
 
 
 @hooks.register("register_partnership_section")

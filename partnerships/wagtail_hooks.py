@@ -125,6 +125,56 @@ def register_partnership_log_actions(actions):
     register_log_messages(actions, LOG_ACTIONS)
 
 
+class WorkspacePanel(Component):
+    """A panel of figures for the home page (and the leadership dashboard).
+    `figures(user)` applies the access policy itself."""
+
+    workspace = True  # kept for partner staff (cms.wagtail_hooks)
+    figures = None
+
+    def get_context_data(self, parent_context):
+        return type(self).figures(parent_context["request"].user)
+
+
+def register_workspace_panel(
+    name: str,
+    template_name: str,
+    *,
+    order: int,
+    figures,
+    leadership: bool = True,
+    home_needs_partnership: bool = False,
+) -> type[WorkspacePanel]:
+    """Show an app's panel on the home page and, unless `leadership` is False,
+    on the leadership dashboard. `home_needs_partnership` leaves it off the home
+    page of someone in no partnership (it would only say there is nothing)."""
+    panel = type(
+        f"{name.title().replace('_', '')}Panel",
+        (WorkspacePanel,),
+        {
+            "name": name,
+            "template_name": template_name,
+            "order": order,
+            "figures": staticmethod(figures),
+        },
+    )
+
+    def add_to_home(request, panels):
+        if (
+            not home_needs_partnership
+            or permissions.visible_partnerships(request.user).exists()
+        ):
+            panels.append(panel())
+
+    def add_to_leadership_dashboard(request, panels):
+        panels.append(panel())
+
+    hooks.register("construct_homepage_panels", add_to_home)
+    if leadership:
+        hooks.register("construct_leadership_dashboard", add_to_leadership_dashboard)
+    return panel
+
+
 class YourPartnershipsPanel(Component):
     """The dashboard's first panel: the partnerships the user works in."""
 

@@ -3,13 +3,16 @@ panel on the home page and leadership dashboard, and its history labels."""
 
 from django.urls import include, path, reverse
 from wagtail import hooks
-from wagtail.admin.ui.components import Component
 
-from partnerships import permissions
 from partnerships.views.base import Section
-from partnerships.wagtail_hooks import WorkspaceMenuItem, register_log_messages
+from partnerships.wagtail_hooks import (
+    WorkspaceMenuItem,
+    register_log_messages,
+    register_workspace_panel,
+)
 
 from . import urls
+from .figures import referral_figures
 
 # Referral events are logged on the referral itself (never on the partnership:
 # only its two organisations may read them); "partnerships.refer" is the name
@@ -59,29 +62,14 @@ def register_referral_inbox_menu_item():
     )
 
 
-class ReferralPanel(Component):
-    """Referral loops open past their deadline, and closed-loop rates."""
-
-    name = "referral_panel"
-    template_name = "referrals/panels/referrals.html"
-    order = 85
-    workspace = True
-
-    def get_context_data(self, parent_context):
-        from .figures import referral_figures
-
-        return referral_figures(parent_context["request"].user)
-
-
-@hooks.register("construct_leadership_dashboard")
-def add_referrals_to_leadership_dashboard(request, panels):
-    panels.append(ReferralPanel())
-
-
-@hooks.register("construct_homepage_panels")
-def add_referral_panel(request, panels):
-    if permissions.visible_partnerships(request.user).exists():
-        panels.append(ReferralPanel())
+# Referral loops open past their deadline, and closed-loop rates.
+register_workspace_panel(
+    "referral_panel",
+    "referrals/panels/referrals.html",
+    order=85,
+    figures=referral_figures,
+    home_needs_partnership=True,
+)
 
 
 @hooks.register("register_partnership_section")

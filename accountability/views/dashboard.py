@@ -54,7 +54,7 @@ def leadership_dashboard(request):
     panels = []
     for hook in hooks.get_hooks("construct_leadership_dashboard"):
         hook(request, panels)
-    context["panels"] = panels
+    context["panels"] = sorted(panels, key=lambda panel: panel.order)
     context.update(page_title="Leadership dashboard", breadcrumbs_items=breadcrumbs())
     return render(request, "accountability/dashboard/page.html", context)
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from partnerships import charts, permissions
 from partnerships.models import Organisation
-from partnerships.views.base import breadcrumbs, section_context
+from partnerships.views.base import form_page, section_context
 
 from .. import health, services
 from ..forms import HealthResponseForm, HealthRoundForm
@@ -127,21 +127,18 @@ def health_respond(request, pk, round_pk):
         else:
             messages.success(request, "Thank you — your answers are recorded.")
             return HttpResponseRedirect(health_round.get_absolute_url())
-    return render(
+    return form_page(
         request,
-        "partnerships/form.html",
-        {
-            "form": form,
-            "page_title": health_round.title,
-            "page_intro": "Rate how well the partnership lives each practice, from 1 "
+        partnership,
+        form,
+        title=health_round.title,
+        intro=(
+            "Rate how well the partnership lives each practice, from 1 "
             "(not at all) to 5 (fully). Scores are shown only as averages of at least "
-            f"{health.MIN_RESPONDENTS} people.",
-            "submit_label": "Send my answers",
-            "cancel_url": health_round.get_absolute_url(),
-            "breadcrumbs_items": breadcrumbs(
-                (partnership.get_absolute_url(), partnership.name)
-            ),
-        },
+            f"{health.MIN_RESPONDENTS} people."
+        ),
+        submit_label="Send my answers",
+        cancel_url=health_round.get_absolute_url(),
     )
 
 

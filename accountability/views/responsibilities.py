@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
+from wagtail import hooks
 
 from partnerships import permissions
 from partnerships.models import Organisation
-from partnerships.views.base import breadcrumbs, paginate, section_context
+from partnerships.views.base import breadcrumbs, form_page, paginate, section_context
 
 from .. import services
 from ..forms import (
@@ -137,18 +138,13 @@ def responsibility_add(request, pk):
         else:
             messages.success(request, "Responsibility added.")
             return HttpResponseRedirect(responsibility.get_absolute_url())
-    return render(
+    return form_page(
         request,
-        "partnerships/form.html",
-        {
-            "form": form,
-            "page_title": "New responsibility",
-            "submit_label": "Add responsibility",
-            "cancel_url": reverse("accountability:responsibilities", args=[pk]),
-            "breadcrumbs_items": breadcrumbs(
-                (partnership.get_absolute_url(), partnership.name)
-            ),
-        },
+        partnership,
+        form,
+        title="New responsibility",
+        submit_label="Add responsibility",
+        cancel_url=reverse("accountability:responsibilities", args=[pk]),
     )
 
 
@@ -233,18 +229,13 @@ def responsibility_edit(request, pk, responsibility_pk):
         else:
             messages.success(request, "Responsibility saved.")
             return HttpResponseRedirect(responsibility.get_absolute_url())
-    return render(
+    return form_page(
         request,
-        "partnerships/form.html",
-        {
-            "form": form,
-            "page_title": f"Edit “{responsibility.title}”",
-            "submit_label": "Save",
-            "cancel_url": responsibility.get_absolute_url(),
-            "breadcrumbs_items": breadcrumbs(
-                (partnership.get_absolute_url(), partnership.name)
-            ),
-        },
+        partnership,
+        form,
+        title=f"Edit “{responsibility.title}”",
+        submit_label="Save",
+        cancel_url=responsibility.get_absolute_url(),
     )
 
 
@@ -343,21 +334,18 @@ def learning_add(request, pk):
         else:
             messages.success(request, "Added to the learning log.")
             return HttpResponseRedirect(entry.get_absolute_url())
-    return render(
+    return form_page(
         request,
-        "partnerships/form.html",
-        {
-            "form": form,
-            "page_title": "New learning-log entry",
-            "page_intro": "What happened, what you learned, and what you will do "
+        partnership,
+        form,
+        title="New learning-log entry",
+        intro=(
+            "What happened, what you learned, and what you will do "
             "differently. If something in the MOU or the logic model should change, "
-            "propose it here; the coordinator accepts or declines.",
-            "submit_label": "Add entry",
-            "cancel_url": reverse("accountability:learning", args=[pk]),
-            "breadcrumbs_items": breadcrumbs(
-                (partnership.get_absolute_url(), partnership.name)
-            ),
-        },
+            "propose it here; the coordinator accepts or declines."
+        ),
+        submit_label="Add entry",
+        cancel_url=reverse("accountability:learning", args=[pk]),
     )
 
 
@@ -374,9 +362,20 @@ def learning_entry(request, pk, entry_pk):
         entry=entry,
         linked=entry.responsibilities.all(),
         decision_form=DecisionForm(),
+        proposal_actions=_proposal_actions(entry, context["can_coordinate"]),
         page_title=entry.title,
     )
     return render(request, "accountability/learning/detail.html", context)
+
+
+def _proposal_actions(entry, can_coordinate: bool) -> list[tuple[str, str]]:
+    """(label, URL to POST) for acting on an open proposal in the app it is
+    about; each app offers its own through the `learning_proposal_action`
+    hook, returning None for proposals that are not its kind."""
+    if not can_coordinate or entry.proposal_status != entry.ProposalStatus.OPEN:
+        return []
+    found = (hook(entry) for hook in hooks.get_hooks("learning_proposal_action"))
+    return [action for action in found if action]
 
 
 @require_POST

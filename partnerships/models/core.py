@@ -55,6 +55,8 @@ class Organisation(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # Case-insensitive: "Riverside Clinic" and "riverside clinic" typed by two
+        # partners are one organisation, or its people and history would split.
         constraints = [
             models.UniqueConstraint(
                 Lower("name"),
@@ -85,6 +87,9 @@ class Membership(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="memberships"
     )
     job_title = models.CharField(max_length=120, blank=True)
+    # A leadership viewer reads everything of the organisation's partnerships
+    # and changes nothing; the policy treats them as not acting for it
+    # (permissions.editing_org_ids_of), and they hold no partnership role.
     is_leadership = models.BooleanField(
         "leadership viewer",
         default=False,
@@ -314,6 +319,9 @@ class PartnershipRole(models.Model):
         on_delete=models.CASCADE,
         related_name="partnership_roles",
     )
+    # Roles are per partnership, not per organisation: the same person may
+    # coordinate one partnership and only be a contact in another. One person
+    # may hold several roles (coordinator and signatory) in one partnership.
     role = models.CharField(max_length=20, choices=Role.choices)
 
     class Meta:
@@ -342,6 +350,7 @@ class SustainabilityCommitment(models.Model):
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     description = models.CharField(max_length=300)
+    # Decimal, never float: funding figures are added up on reports.
     amount = models.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -382,6 +391,8 @@ class Invitation(models.Model):
         SIGNATORY = "signatory", "Signatory"
         CONTACT = "contact", "Point of contact"
 
+    # The address, not a user: the person may have no account yet. Matching is
+    # case-insensitive everywhere (the constraint below and acceptance).
     email = models.EmailField()
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="invitations"

@@ -4,6 +4,7 @@ breadcrumbs and pagination."""
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
+from django.shortcuts import render
 from django.urls import reverse
 from wagtail import hooks
 
@@ -45,6 +46,37 @@ def breadcrumbs(*items):
         {"url": reverse("partnerships:index"), "label": "Partnerships"},
         *({"url": url, "label": label} for url, label in items),
     ]
+
+
+def form_page(
+    request,
+    partnership,
+    form,
+    *,
+    title: str,
+    submit_label: str,
+    cancel_url: str,
+    intro: str = "",
+    template: str = "partnerships/form.html",
+    **extra,
+):
+    """The page of one form inside a partnership: title, what the form is for,
+    its fields and errors, the submit and cancel buttons, and the way back."""
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page_title": title,
+            "page_intro": intro,
+            "submit_label": submit_label,
+            "cancel_url": cancel_url,
+            "breadcrumbs_items": breadcrumbs(
+                (partnership.get_absolute_url(), partnership.name)
+            ),
+            **extra,
+        },
+    )
 
 
 def paginate(request, queryset, per_page=PAGE_SIZE):

@@ -31,6 +31,7 @@ from ..models import (
 )
 from .base import (
     breadcrumbs,
+    form_page,
     paginate,
     section_context,
     section_url_name,
@@ -247,18 +248,13 @@ def partnership_edit(request, pk):
         services.partnership_update(partnership=partnership, by=request.user, **data)
         messages.success(request, "Partnership details saved.")
         return HttpResponseRedirect(partnership.get_absolute_url())
-    return render(
+    return form_page(
         request,
-        "partnerships/form.html",
-        {
-            "form": form,
-            "page_title": f"Edit {partnership.name}",
-            "submit_label": "Save",
-            "cancel_url": partnership.get_absolute_url(),
-            "breadcrumbs_items": breadcrumbs(
-                (partnership.get_absolute_url(), partnership.name)
-            ),
-        },
+        partnership,
+        form,
+        title=f"Edit {partnership.name}",
+        submit_label="Save",
+        cancel_url=partnership.get_absolute_url(),
     )
 
 
@@ -305,23 +301,20 @@ def partnership_invite(request, pk):
             return HttpResponseRedirect(
                 reverse("partnerships:partners", args=[partnership.pk])
             )
-    return render(
+    return form_page(
         request,
-        "partnerships/form.html",
-        {
-            "form": form,
-            "page_title": "Invite a partner",
-            "page_intro": "Invite an organisation and the person who will act for "
+        partnership,
+        form,
+        title="Invite a partner",
+        intro=(
+            "Invite an organisation and the person who will act for "
             "it. For a new organisation, that person becomes its first "
             "administrator. For an organisation already in the workspace, its "
             "administrators confirm the person first (unless you administer it "
-            "yourself). The e-mailed link works once and expires after 7 days.",
-            "submit_label": "Send invitation",
-            "cancel_url": reverse("partnerships:partners", args=[partnership.pk]),
-            "breadcrumbs_items": breadcrumbs(
-                (partnership.get_absolute_url(), partnership.name)
-            ),
-        },
+            "yourself). The e-mailed link works once and expires after 7 days."
+        ),
+        submit_label="Send invitation",
+        cancel_url=reverse("partnerships:partners", args=[partnership.pk]),
     )
 
 
@@ -383,20 +376,17 @@ def role_assign(request, pk, participation_pk):
         else:
             messages.success(request, "Role assigned.")
             return HttpResponseRedirect(_partners_url(partnership))
-    return render(
+    return form_page(
         request,
-        "partnerships/form.html",
-        {
-            "form": form,
-            "page_title": f"Assign a role for {participation.organisation.name}",
-            "page_intro": "Only people who work for the organisation can act for it. "
-            "To add someone new, invite them.",
-            "submit_label": "Assign",
-            "cancel_url": _partners_url(partnership),
-            "breadcrumbs_items": breadcrumbs(
-                (partnership.get_absolute_url(), partnership.name)
-            ),
-        },
+        partnership,
+        form,
+        title=f"Assign a role for {participation.organisation.name}",
+        intro=(
+            "Only people who work for the organisation can act for it. "
+            "To add someone new, invite them."
+        ),
+        submit_label="Assign",
+        cancel_url=_partners_url(partnership),
     )
 
 
@@ -446,20 +436,17 @@ def commitment_add(request, pk, participation_pk):
         else:
             messages.success(request, "Commitment added.")
             return HttpResponseRedirect(_partners_url(partnership))
-    return render(
+    return form_page(
         request,
-        "partnerships/form.html",
-        {
-            "form": form,
-            "page_title": f"What {participation.organisation.name} commits",
-            "page_intro": "Staff time, funding, in-kind resources and a leadership "
-            "sponsor keep a partnership alive beyond its first year.",
-            "submit_label": "Add commitment",
-            "cancel_url": _partners_url(partnership),
-            "breadcrumbs_items": breadcrumbs(
-                (partnership.get_absolute_url(), partnership.name)
-            ),
-        },
+        partnership,
+        form,
+        title=f"What {participation.organisation.name} commits",
+        intro=(
+            "Staff time, funding, in-kind resources and a leadership "
+            "sponsor keep a partnership alive beyond its first year."
+        ),
+        submit_label="Add commitment",
+        cancel_url=_partners_url(partnership),
     )
 
 

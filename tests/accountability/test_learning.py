@@ -72,3 +72,19 @@ def test_the_log_filters_by_practice_and_leaders_cannot_add(cast, client_for):
     )
     assert response.status_code == 302
     assert LearningEntry.objects.count() == 1
+
+
+def test_a_logic_model_proposal_offers_the_coordinator_a_new_draft(cast, client_for):
+    add = reverse("accountability:learning_add", args=[cast.eastside.pk])
+    client_for(cast.partner).post(add, entry_data(proposal_kind="logic_model"))
+    client_for(cast.partner).post(add, entry_data(title="About the MOU"))
+    logic, mou = LearningEntry.objects.order_by("pk")
+    draft = reverse("logicmodels:from_proposal", args=[cast.eastside.pk, logic.pk])
+
+    page = client_for(cast.coordinator).get(logic.get_absolute_url())
+    assert "Open a new draft of the logic model" in page.text
+    assert f'action="{draft}"' in page.text
+    # Only to those who coordinate, and only for proposals about the logic model.
+    assert draft not in client_for(cast.partner).get(logic.get_absolute_url()).text
+    page = client_for(cast.coordinator).get(mou.get_absolute_url())
+    assert "Open a new draft" not in page.text
