@@ -226,7 +226,49 @@ def export_tables(services, records) -> dict[str, list[dict]]:
     )
     for name, rows in own.items():
         tables[name].extend(rows)
+    _follow_edits(tables, [by_uid[uid] for uid in imported], org_ids)
     return tables
+
+
+# The workspace fields an import fills from a service's rows of these tables,
+# as the import derives them (directory.services.directory_import).
+DERIVED = {
+    "phones": (lambda rows: rows[0]["number"] if rows else "", lambda s: s.phone),
+    "languages": (
+        lambda rows: ", ".join(r.get("name", "") for r in rows),
+        lambda s: s.languages,
+    ),
+    "required_documents": (
+        lambda rows: "\n".join(r.get("document", "") for r in rows),
+        lambda s: s.required_documents,
+    ),
+}
+
+
+def _follow_edits(tables: dict, services: list, org_ids: dict) -> None:
+    """Where someone changed an imported service's phone, languages or
+    documents in the workspace, its kept rows of that table give way to the
+    workspace's own."""
+    for table, (from_rows, from_service) in DERIVED.items():
+        mine: dict[str, list[dict]] = {}
+        for row in tables[table]:
+            mine.setdefault(row.get("service_id", ""), []).append(row)
+        for service in services:
+            uid = str(service.uid)
+            kept = mine.get(uid, [])
+            if from_rows(kept) == from_service(service):
+                continue
+            if table == "phones" and kept and service.phone:
+                # Contacts and languages may name the phone: keep its row and
+                # id, change the number.
+                at = next(i for i, row in enumerate(tables[table]) if row is kept[0])
+                tables[table][at] = {**kept[0], "number": service.phone}
+                continue
+            tables[table] = [row for row in tables[table] if row not in kept]
+            tables[table].extend(
+                {"service_id": uid, **row}
+                for row in service_json(service, org_ids=org_ids)[table]
+            )
 
 
 def data_package(services, records=()) -> bytes:

@@ -175,3 +175,32 @@ def test_an_unreadable_package_is_refused_and_nothing_stored(cast, defect):
         services.directory_import(data=data, by=cast.hub)
     assert expected in " ".join(invalid.value.problems)
     assert not DirectoryService.objects.exists() and not HSDSRecord.objects.exists()
+
+
+def test_an_edit_in_the_workspace_goes_out_in_place_of_the_imported_value(cast):
+    given = full_tables(_schemas())
+    services.directory_import(data=package(given), by=cast.hub)
+    first = given["services"][0]["id"]
+    DirectoryService.objects.filter(uid=first).update(
+        name="Family housing desk", phone="+1 413 555 0199", languages="Portuguese"
+    )
+    exported = hsds.read_package(everything())
+    # Still a whole package: every reference (a language's phone) holds.
+    assert hsds.check_tables(exported) == []
+    back = comparable(exported)
+    service = next(row for row in back["services"] if row["id"] == first)
+    assert service["name"] == "Family housing desk"
+    assert service["alternate_name"] == given["services"][0]["alternate_name"]
+    for table, column, value in (
+        ("phones", "number", "+1 413 555 0199"),
+        ("languages", "name", "Portuguese"),
+    ):
+        rows = [row for row in back[table] if row.get("service_id") == first]
+        assert [row[column] for row in rows] == [value], table
+    # The other service and the tables nobody edited are as they came.
+    untouched = comparable(given)
+    for table in ("phones", "languages"):
+        assert [r for r in back[table] if r.get("service_id") != first] == [
+            r for r in untouched[table] if r.get("service_id") != first
+        ]
+    assert back["contacts"] == untouched["contacts"]
