@@ -263,3 +263,27 @@ def test_two_people_closing_at_once_close_once(cast, series, monkeypatch):
     following = series.meetings.exclude(pk=meeting.pk).get()
     assert [i.title for i in following.agenda.all()] == ["Staffing"]
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL row locking"
+)
+def test_two_coordinators_sending_invitations_at_once_send_them_once(
+    cast, series, monkeypatch
+):
+    hold_after_the_check(monkeypatch)
+    mail.outbox.clear()
+
+    def publisher():
+        return lambda: services.series_publish(
+            series=MeetingSeries.objects.get(pk=series.pk), by=cast.coordinator
+        )
+
+    results = run_together(publisher(), publisher())
+    sent = [r for r in results if isinstance(r, int)]
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert sent == [2] and len(refused) == 1, results
+    assert "already been sent" in refused[0].messages[0]
+    assert Delivery.objects.count() == 2
+    assert MeetingEvent.objects.filter(action="publish").count() == 1
