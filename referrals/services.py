@@ -298,6 +298,7 @@ def _change(
     event: dict,
     data: dict,
     change: str,
+    check=None,
     **kwargs,
 ) -> Referral:
     """The one way a referral changes: on the locked row, refuse what its state
@@ -311,6 +312,8 @@ def _change(
         raise ValidationError(refused)
     if not meta.has_transition_perm(referral, referral.status, by):
         raise PermissionDenied(denied)
+    if check is not None:
+        check()  # what the person asked, once we know they may ask it
     if not can_proceed(method):
         raise ValidationError(unmet)
     _transition_checked(referral)
@@ -395,11 +398,16 @@ def referral_feedback(
 ) -> Referral:
     """The receiver reports the outcome to the sender: the loop closes, once."""
     referral = _locked(referral)
+    # Before the state check: someone outside the referral learns nothing of
+    # its status from the refusal.
     _require_party(referral, by, "Only the receiving organisation reports the outcome.")
-    if not feedback.strip():
-        raise ValidationError("Tell the sender what happened.")
-    if satisfaction is not None and not 1 <= satisfaction <= 5:
-        raise ValidationError("Satisfaction runs from 1 to 5.")
+
+    def check() -> None:
+        if not feedback.strip():
+            raise ValidationError("Tell the sender what happened.")
+        if satisfaction is not None and not 1 <= satisfaction <= 5:
+            raise ValidationError("Satisfaction runs from 1 to 5.")
+
     return _change(
         referral,
         "close_loop",
@@ -412,6 +420,7 @@ def referral_feedback(
         event={"side": lifecycle.RECEIVER, "kind": "feedback"},
         data={},
         change="has its outcome: loop closed",
+        check=check,
         at=timezone.now(),
         feedback=feedback.strip(),
         satisfaction=satisfaction,
@@ -424,10 +433,15 @@ def referral_consent_revoke(*, referral: Referral, by, reason: str) -> Referral:
     nobody reads the client's details, only that the referral exists."""
     referral = _locked(referral)
     only_parties = "Only the two organisations in a referral record a revoked consent."
-    sides = _require_party(referral, by, only_parties)
+    # Whether the user may is the transition's permission (the policy), checked
+    # in _change; here only whom they act for.
+    sides = permissions.referral_sides(by, referral)
     reason = reason.strip()
-    if not reason:
-        raise ValidationError("Say how and when the client revoked consent.")
+
+    def check() -> None:
+        if not reason:
+            raise ValidationError("Say how and when the client revoked consent.")
+
     side = lifecycle.SENDER if lifecycle.SENDER in sides else lifecycle.RECEIVER
     organisation = referral.sender if side == lifecycle.SENDER else referral.receiver
     return _change(
@@ -441,6 +455,7 @@ def referral_consent_revoke(*, referral: Referral, by, reason: str) -> Referral:
         event={"side": side, "kind": "consent revoked", "reason": reason[:300]},
         data={"by": organisation.name},
         change="had its consent revoked",
+        check=check,
         at=timezone.now(),
     )
 
