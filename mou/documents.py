@@ -665,8 +665,15 @@ def certificate_docx(mou, *, appended: bool = False) -> bytes:
 
 
 def render_pdf(mou, template_file=None) -> bytes:
-    """The MOU as PDF (LibreOffice), certificate included once executed."""
-    return docx_to_pdf(render_docx(mou, template_file))
+    """The MOU as PDF (LibreOffice), certificate included once executed. The
+    PDF of an agreement executed on the text it shows is sealed by the
+    workspace, so any later change to the file is detected."""
+    pdf = docx_to_pdf(render_docx(mou, template_file))
+    if mou.executed_at and mou.signatures_match():
+        from .seal import seal_pdf
+
+        pdf = seal_pdf(pdf, fingerprint=mou.frozen_hash, location=mou.partnership.name)
+    return pdf
 
 
 def certificate_pdf(mou) -> bytes:

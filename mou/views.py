@@ -17,7 +17,7 @@ from partnerships.http import client_address
 from partnerships.models import Organisation
 from partnerships.views.base import breadcrumbs, paginate, section_context
 
-from . import documents, services
+from . import documents, seal, services
 from .forms import (
     ClauseFormSet,
     CommentForm,
@@ -465,12 +465,16 @@ def mou_export(request, mou_pk, fmt):
     mou = get_mou_for(request.user, mou_pk)
     template = DocumentTemplate.objects.filter(is_active=True).first()
     try:
-        docx = documents.render_docx(mou, template.file if template else None)
-        body = documents.docx_to_pdf(docx) if fmt == "pdf" else docx
+        layout = template.file if template else None
+        if fmt == "pdf":
+            body = documents.render_pdf(mou, layout)
+        else:
+            body = documents.render_docx(mou, layout)
     except (
         documents.LayoutRefused,
         documents.TextIncomplete,
         documents.PDFUnavailable,
+        seal.SealUnavailable,
     ) as problem:
         messages.error(request, str(problem))
         return HttpResponseRedirect(mou.get_absolute_url())

@@ -47,6 +47,13 @@ def test_signing_opens_only_once_the_checklist_is_complete(cast, draft):
     assert not can_proceed(mou.open_signing)
     with pytest.raises(TransitionNotAllowed):
         mou.open_signing()
+    # The service answers with what is missing, item by item.
+    with pytest.raises(ValidationError) as refused:
+        services.mou_open_signing(mou=mou, by=cast.coordinator)
+    assert (
+        "Give Riverside Health Clinic at least one commitment (a clause with a "
+        "responsible organisation)." in refused.value.messages
+    )
     commit_each_party(mou, cast.coordinator)
     mou = MOU.objects.get(pk=draft.pk)
     assert mou.signing_checklist() == []
