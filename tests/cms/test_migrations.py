@@ -1,6 +1,7 @@
 """Moving models to their own apps keeps every row: the demo data, taken back to
 the schema main had before the moves, is all there after migrating to today's."""
 
+import datetime
 import os
 
 import pytest
@@ -9,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, Page
 
@@ -64,10 +66,9 @@ def test_models_moved_out_of_partnerships_keep_every_row_and_their_history():
     call_command("load_demo_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
     from accountability.models import Responsibility
     from directory.models import DirectoryService
-    from referrals.models import Referral
-
     from logicmodels.models import Element
     from meetings.models import AgendaItem
+    from referrals.models import Referral
 
     # Rows in other apps that point at a moved model.
     responsibility = Responsibility.objects.first()
@@ -98,11 +99,34 @@ def test_models_moved_out_of_partnerships_keep_every_row_and_their_history():
         for ct in ContentType.objects.filter(pk__in=[t.pk for t in types.values()])
     } == {"partnerships"}
 
+    sent = old_reminders_sent()
+
     # ... and forward to today's: the same rows in every table, under the new
     # apps, and the history still attached.
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
     after = table_rows()
+    # The reminders recorded the old ways are now Reminder rows (the way back
+    # does not keep today's: it is only there for this test).
+    assert after.pop("partnerships_reminder") >= len(sent)
+    assert (
+        after.pop("referrals_referralevent") == today.pop("referrals_referralevent") + 1
+    )
+    today.pop("partnerships_reminder")
     assert after == today
+    from partnerships.models import Reminder
+
+    for content_type, object_id, kind, due_date, sent_at in sent:
+        reminder = Reminder.objects.get(
+            content_type__app_label=content_type[0],
+            content_type__model=content_type[1],
+            object_id=object_id,
+            kind=kind,
+        )
+        assert reminder.due_date == due_date, kind
+        if sent_at:
+            assert reminder.sent_at == sent_at, kind
+        else:
+            assert timezone.localdate(reminder.sent_at) == datetime.date(2026, 10, 5)
     apps.clear_cache()
     ContentType.objects.clear_cache()
     for model, content_type in types.items():
@@ -118,6 +142,75 @@ def test_models_moved_out_of_partnerships_keep_every_row_and_their_history():
     ]
     # Responsibilities name their source (an MOU clause, a meeting action …)
     # through content types that did not move, and still find it.
-    assert all(
-        r.source is not None for r in Responsibility.objects.exclude(source_id=None)
+    sourced = Responsibility.objects.exclude(source_type=None)
+    assert sourced.exists()
+    assert all(r.source_object is not None for r in sourced)
+
+
+def old_reminders_sent() -> list[tuple]:
+    """Record one reminder of each kind the way main recorded them before the
+    one Reminder table: ReminderSent, RenewalReminder, a referral's reminder
+    event and a service's stale_reminded_on. Returns what each should become."""
+    state = MigrationExecutor(connection).loader.project_state(
+        [("partnerships", BEFORE_MOVES[-1][1]), ("mou", "0002_default_template")]
     )
+    old = state.apps
+    at = datetime.datetime(2026, 10, 5, 9, 30, tzinfo=datetime.UTC)
+    sent = []
+
+    responsibility = old.get_model("partnerships", "Responsibility").objects.exclude(
+        due_date=None
+    )[0]
+    row = old.get_model("partnerships", "ReminderSent").objects.create(
+        responsibility=responsibility, kind="overdue", due_date=responsibility.due_date
+    )
+    row.__class__.objects.filter(pk=row.pk).update(sent_at=at)
+    sent.append(
+        (
+            ("accountability", "responsibility"),
+            responsibility.pk,
+            "responsibility.overdue",
+            responsibility.due_date,
+            at,
+        )
+    )
+
+    mou = old.get_model("mou", "MOU").objects.exclude(end_date=None)[0]
+    row = old.get_model("mou", "RenewalReminder").objects.create(
+        mou=mou, days_before=30
+    )
+    row.__class__.objects.filter(pk=row.pk).update(sent_at=at)
+    sent.append((("mou", "mou"), mou.pk, "mou.renewal_30", mou.end_date, at))
+
+    referral = old.get_model("partnerships", "Referral").objects.order_by("pk")[0]
+    old.get_model("partnerships", "ReferralEvent").objects.create(
+        referral=referral,
+        kind="reminder: acknowledge",
+        from_status=referral.status,
+        to_status=referral.status,
+        at=at,
+    )
+    sent.append(
+        (
+            ("referrals", "referral"),
+            referral.pk,
+            "referral.acknowledge",
+            timezone.localdate(referral.requested_at),
+            at,
+        )
+    )
+
+    service = old.get_model("partnerships", "DirectoryService").objects.order_by("pk")
+    service.filter(pk=service[0].pk).update(
+        stale_reminded_on=datetime.date(2026, 10, 5)
+    )
+    sent.append(
+        (
+            ("directory", "directoryservice"),
+            service[0].pk,
+            "directory.stale",
+            datetime.date(2026, 10, 1),
+            None,  # checked below: the day it was sent, at midnight
+        )
+    )
+    return sent
