@@ -3,8 +3,11 @@ partnerships. Each takes the user and applies the access policy itself."""
 
 from __future__ import annotations
 
+from django.db.models import Prefetch, Q
+from wagtail.models import ModelLogEntry
+
 from . import permissions
-from .models import Partnership
+from .models import Partnership, PartnershipRole
 
 # What each status move is called on screen and in messages; the model's
 # transitions say from which status each may happen.
@@ -27,3 +30,40 @@ def status_moves(partnership: Partnership, user) -> list[tuple[str, str]]:
         transition.name for transition in partnership.get_available_status_transitions()
     }
     return [(move, label) for move, label in STATUS_MOVES.items() if move in available]
+
+
+def participations(partnership: Partnership):
+    """The partner organisations with their people and commitments, lead first:
+    three queries however many partners."""
+    return (
+        partnership.participations.select_related("organisation")
+        .prefetch_related(
+            Prefetch("people", queryset=PartnershipRole.objects.select_related("user")),
+            "commitments",
+        )
+        .order_by("role", "organisation__name")
+    )
+
+
+def partnership_history(partnership: Partnership):
+    """The partnership's history, newest first, for everyone who sees it.
+
+    Referral events concern one client and the two organisations that handle
+    them; they are listed on the referral itself, to those two only (older
+    versions logged them on the partnership, hence the exclusion)."""
+    return (
+        ModelLogEntry.objects.filter(
+            content_type__app_label="partnerships",
+            content_type__model="partnership",
+            object_id=str(partnership.pk),
+        )
+        .exclude(
+            Q(action="partnerships.refer")
+            | (
+                Q(action__startswith="partnerships.referral_")
+                & ~Q(action="partnerships.referral_protocol")
+            )
+        )
+        .select_related("user")
+        .order_by("-timestamp", "-pk")
+    )

@@ -11,7 +11,6 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
-from wagtail.models import ModelLogEntry
 
 from .. import permissions, selectors, services
 from ..forms import (
@@ -120,28 +119,14 @@ def partnership_create(request):
     )
 
 
-def _participations(partnership):
-    return (
-        partnership.participations.select_related("organisation")
-        .prefetch_related(
-            Prefetch(
-                "people",
-                queryset=PartnershipRole.objects.select_related("user"),
-            ),
-            "commitments",
-        )
-        .order_by("role", "organisation__name")
-    )
-
-
 @require_safe
 def partnership_detail(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk)
     context = section_context(request, partnership, "overview")
-    participations = list(_participations(partnership))
+    participations = list(selectors.participations(partnership))
     context.update(
         participations=participations,
-        recent_history=_history(partnership)[:5],
+        recent_history=selectors.partnership_history(partnership)[:5],
         status_moves=selectors.status_moves(partnership, request.user),
     )
     return render(request, "partnerships/detail.html", context)
@@ -172,7 +157,7 @@ def partnership_partners(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk)
     context = section_context(request, partnership, "partners")
     editable = permissions.editing_organisations(request.user, partnership)
-    participations = list(_participations(partnership))
+    participations = list(selectors.participations(partnership))
     administered = permissions.administered_org_ids(request.user)
     for participation in participations:
         participation.user_may_edit = (
@@ -208,32 +193,13 @@ def partnership_section(request, pk, section, rest=""):
     return HttpResponseRedirect(reverse(url_name, args=[partnership.pk]) + rest)
 
 
-def _history(partnership):
-    # Referral events concern one client and the two organisations that handle
-    # them; they are listed on the referral itself, to those two only.
-    return (
-        ModelLogEntry.objects.filter(
-            content_type__app_label="partnerships",
-            content_type__model="partnership",
-            object_id=str(partnership.pk),
-        )
-        .exclude(
-            Q(action="partnerships.refer")
-            | (
-                Q(action__startswith="partnerships.referral_")
-                & ~Q(action="partnerships.referral_protocol")
-            )
-        )
-        .select_related("user")
-        .order_by("-timestamp", "-pk")
-    )
-
-
 @require_safe
 def partnership_history(request, pk):
     partnership = permissions.get_partnership_for(request.user, pk)
     context = section_context(request, partnership, "history")
-    context["page_obj"] = paginate(request, _history(partnership), per_page=50)
+    context["page_obj"] = paginate(
+        request, selectors.partnership_history(partnership), per_page=50
+    )
     return render(request, "partnerships/history.html", context)
 
 
