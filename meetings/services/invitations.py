@@ -73,7 +73,9 @@ def invitee_remove(*, invitee: Invitee, by) -> None:
         )
 
 
-def _send_request(series, invitees, *, reason: str) -> int:
+def _send_request(series, invitees, *, reason: str, changes=()) -> int:
+    """The series' invitation, or with reason "update" the changed one; changes
+    are lines saying what changed, for the e-mail."""
     calendar = series_calendar(series, method="REQUEST")
     return _send(
         series,
@@ -81,7 +83,7 @@ def _send_request(series, invitees, *, reason: str) -> int:
         method="REQUEST",
         calendar=calendar,
         event="meeting-invitation",
-        context={"reason": reason},
+        context={"reason": reason, "changes": list(changes)},
     )
 
 

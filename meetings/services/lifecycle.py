@@ -22,6 +22,7 @@ from partnerships.emails import send_email
 from .. import ical
 from ..models import AgendaItem, Meeting, MeetingEvent, MeetingSeries
 from ..recurrence import validate_start
+from ..templatetags.meeting_time import when as clock
 from .base import (
     _active_invitees,
     _bump,
@@ -212,12 +213,16 @@ def meeting_move(
     series = meeting.series
     _refuse_if_cancelled(series)
     start = start_local.replace(tzinfo=series.zone)
+    was = clock(meeting.start, series.timezone)
     when = f"{start_local:%d %b %Y %H:%M}"
     before = _transition(meeting, "reschedule", by, note=f"To {when}", start=start)
     _bump(series)
     _audit(meeting, "reschedule", by, before, to=when)
     if series.published and notify:
-        return _send_request(series, _active_invitees(series), reason="update")
+        moved = f"The meeting on {was} moves to {clock(start, series.timezone)}."
+        return _send_request(
+            series, _active_invitees(series), reason="update", changes=[moved]
+        )
     return 0
 
 

@@ -13,11 +13,13 @@ from partnerships.models import Partnership
 
 from ..models import Invitee, Meeting, MeetingSeries
 from ..recurrence import (
+    describe,
     first_occurrence,
     validate_duration,
     validate_rule,
     validate_start,
 )
+from ..templatetags.meeting_time import zone_label
 from .base import (
     _active_invitees,
     _bump,
@@ -101,6 +103,7 @@ def series_update(*, series: MeetingSeries, by, notify: bool = True, **fields) -
     if not changed:
         return 0
     old_zone = series.zone
+    was = _summary(series)
     for key, value in changed.items():
         setattr(series, key, value)
     validate_rule(series.rrule, series.local_start)
@@ -112,8 +115,33 @@ def series_update(*, series: MeetingSeries, by, notify: bool = True, **fields) -
     _bump(series)
     _log(series, "update_series", by, changed=", ".join(sorted(changed)))
     if series.published and notify:
-        return _send_request(series, _active_invitees(series), reason="update")
+        changes = [
+            f"{label}: {old} → {new}"
+            for (label, old), new in zip(
+                was.items(), _summary(series).values(), strict=True
+            )
+            if old != new
+        ]
+        return _send_request(
+            series, _active_invitees(series), reason="update", changes=changes
+        )
     return 0
+
+
+def _summary(series: MeetingSeries) -> dict[str, str]:
+    """What invitees read about a series, to tell them what changed."""
+    return {
+        "Title": series.title,
+        "When": describe(
+            series.rrule,
+            series.local_start,
+            minutes=series.duration_minutes,
+            zone=zone_label(series.timezone),
+        )
+        + f", from {series.local_start:%A %-d %B %Y}",
+        "Where": series.location or "no place given",
+        "Video link": series.video_url or "none",
+    }
 
 
 def _exceptions_follow(series: MeetingSeries, old_zone: zoneinfo.ZoneInfo) -> None:

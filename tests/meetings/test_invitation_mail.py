@@ -93,3 +93,48 @@ def test_cancelling_one_date_names_it_in_plain_text(
     text = cancel.get_body(preferencelist=("plain",)).get_content()
     when = "Tuesday 10 November 2026, 10:00 (New York time)"
     assert f"The {TITLE} on {when} is cancelled" in text
+
+
+def test_an_update_says_what_changed(
+    cast, accented, invitation, smtp, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.series_update(
+            series=accented,
+            by=cast.coordinator,
+            start_local=datetime.datetime(2026, 10, 13, 14, 30),
+            location="Room 5",
+        )
+    update = smtp.to("ana@pantry.example")[-1]
+    assert update["Subject"].strip().startswith("Updated: ")
+    text = update.get_body(preferencelist=("plain",)).get_content()
+    text = text.replace("\r\n", "\n")
+    assert (
+        "- When: Monthly on the second Tuesday, 10:00–11:00 New York time, "
+        "3 meetings, from Tuesday 13 October 2026 → Monthly on the second "
+        "Tuesday, 14:30–15:30 New York time, 3 meetings, from Tuesday 13 "
+        "October 2026\n"
+    ) in text
+    assert "- Where: Café Zoë, São Paulo & Zürich room → Room 5\n" in text
+    assert "Title:" not in text
+
+
+def test_a_moved_date_says_from_when_to_when(
+    cast, accented, invitation, smtp, django_capture_on_commit_callbacks
+):
+    meeting = services.occurrence_for(accented, "20261208T150000Z")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_move(
+            meeting=meeting,
+            by=cast.coordinator,
+            start_local=datetime.datetime(2026, 12, 9, 14, 0),
+        )
+    text = (
+        smtp.to("ana@pantry.example")[-1]
+        .get_body(preferencelist=("plain",))
+        .get_content()
+    )
+    assert (
+        "- The meeting on Tuesday 8 December 2026, 10:00 (New York time) moves to "
+        "Wednesday 9 December 2026, 14:00 (New York time)."
+    ) in text
