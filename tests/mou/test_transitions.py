@@ -212,3 +212,18 @@ def test_only_this_rounds_live_signatures_on_the_frozen_text_count(cast, signing
         False
     )
     assert sign_rows(content_hash="b" * 64) is False
+
+
+def test_an_amendment_executes_although_its_predecessor_ended_meanwhile(cast, executed):
+    amendment = services.mou_amend(mou=executed, by=cast.coordinator)
+    services.mou_terminate(
+        mou=MOU.objects.get(pk=executed.pk),
+        by=cast.coordinator,
+        reason="Replaced early.",
+        effective=datetime.date(2027, 1, 1),
+    )
+    services.mou_submit_for_review(mou=amendment, by=cast.coordinator)
+    services.mou_open_signing(mou=amendment, by=cast.coordinator)
+    assert sign_all(cast, amendment).state == State.EXECUTED
+    # The ended agreement keeps its own ending; it is not "superseded" too.
+    assert MOU.objects.get(pk=executed.pk).state == State.TERMINATED
