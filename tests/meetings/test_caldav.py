@@ -14,6 +14,7 @@ import icalendar
 import pytest
 
 from meetings import ical, services
+from meetings.models import MeetingSeries
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
@@ -89,7 +90,31 @@ def events_of(data: bytes) -> dict:
     }
 
 
-def test_radicale_keeps_the_events_and_expands_them_like_we_do(changed, radicale):
+def retime(cast, series):
+    """The series' time moves after one date was moved and one cancelled."""
+    services.series_update(
+        series=series,
+        by=cast.coordinator,
+        start_local=datetime.datetime(2026, 10, 13, 14, 30),
+    )
+
+
+def start_off_the_rule(cast, series):
+    """A row saved with a first date the rule does not give (a Thursday)."""
+    MeetingSeries.objects.filter(pk=series.pk).update(
+        start=datetime.datetime(2026, 10, 15, 14, tzinfo=UTC)
+    )
+
+
+@pytest.mark.parametrize(
+    "then", [None, retime, start_off_the_rule], ids=["as-set", "retimed", "off-rule"]
+)
+def test_radicale_keeps_the_events_and_expands_them_like_we_do(
+    cast, changed, radicale, then
+):
+    if then:
+        then(cast, changed)
+        changed.refresh_from_db()
     port = radicale
     status, _ = request(port, "MKCALENDAR", "/ana/meetings/")
     assert status == 201
@@ -148,4 +173,6 @@ def test_radicale_keeps_the_events_and_expands_them_like_we_do(changed, radicale
         if not o.cancelled
     ]
     assert sorted(starts) == ours
+    # Eight dates, one cancelled, each local date once: nothing doubled or back.
+    assert len(ours) == len({s.astimezone(changed.zone).date() for s in ours}) == 7
     assert re.search(rb"TZID", stored)
