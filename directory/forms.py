@@ -4,7 +4,10 @@ from . import hsds
 
 
 class DirectoryImportForm(forms.Form):
-    file = forms.FileField(help_text="A zipped HSDS 3.0 tabular data package.")
+    file = forms.FileField(
+        help_text="A zipped HSDS 3.0 tabular data package, or HSDS 3.0 JSON "
+        "(services with their nested objects)."
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -13,7 +13,7 @@ from partnerships import reminders
 from partnerships.emails import send_email
 from partnerships.services import organisation_get_or_create
 
-from . import hsds, tabular
+from . import hsds, hsds_json, tabular
 from .models import DirectoryService, HSDSRecord
 
 __all__ = ["directory_due_reminders", "directory_import", "directory_stale_remind"]
@@ -21,13 +21,17 @@ __all__ = ["directory_due_reminders", "directory_import", "directory_stale_remin
 
 @transaction.atomic
 def directory_import(*, data: bytes, by) -> int:
-    """Import an HSDS data package: every row checked first, then all written or
+    """Import an HSDS data package (zipped CSV, or HSDS JSON: services with
+    their nested objects): every row checked first, then all written or
     none. Services are matched by their HSDS id, organisations by name. Every
     row of every table is kept (HSDSRecord), so the export gives back what
     came in."""
     if not by.is_staff:
         raise PermissionDenied("Only hub staff import the directory.")
-    tables = hsds.read_and_check(data)
+    if hsds_json.looks_like_json(data):
+        tables = hsds_json.read_and_check(data)
+    else:
+        tables = hsds.read_and_check(data)
     organisations = {}
     for row in tables["organizations"]:
         # The one way organisations come to exist: normalised name, logged.
