@@ -119,3 +119,18 @@ class GuidePage(Page):
     content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
     parent_page_types = ["cms.GuideIndexPage"]
     subpage_types = []
+
+
+class WorkerHeartbeat(models.Model):
+    """A running task worker, as its last sign of life: /readyz/ reads these, and
+    workers put back in the queue the tasks a silent one left running."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+    tasks_run = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.worker_id} on {self.hostname} (pid {self.pid})"

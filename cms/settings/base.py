@@ -73,6 +73,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz/ and /readyz/ answer load balancers over plain HTTP with any
+    # Host, before the HTTPS redirect and the ALLOWED_HOSTS check.
+    "cms.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -115,19 +118,41 @@ TEMPLATES = [
     },
 ]
 
+# Sizing (README, "Deploying"): every process holds at most DB_POOL_MAX
+# connections, so (web processes x gunicorn workers x threads + task workers + 2)
+# x DB_POOL_MAX must stay below PostgreSQL's max_connections. A sync gunicorn
+# worker serves one request at a time and needs one connection.
+DB_POOL_MAX = int(os.environ.get("DB_POOL_MAX", "4"))
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
-        conn_max_age=0,
+        # A pool and persistent connections exclude each other (Django refuses
+        # both); CONN_MAX_AGE applies when the pool is off (DB_POOL_MAX=0).
+        conn_max_age=0 if DB_POOL_MAX else int(os.environ.get("CONN_MAX_AGE", "0")),
+        # Test a kept connection before a request uses it: after a database
+        # restart the first request gets a new connection instead of a 500.
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # psycopg 3's pool replaces persistent connections (DESIGN.md §7).
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1,
-        "max_size": int(os.environ.get("DB_POOL_MAX", "8")),
-        "timeout": 10,
-    }
+    from psycopg_pool import ConnectionPool
+
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Give up on an unreachable server quickly rather than hang every request.
+    _db_options.setdefault(
+        "connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))
+    )
+    if DB_POOL_MAX:
+        # psycopg 3's pool replaces persistent connections (DESIGN.md §7).
+        _db_options["pool"] = {
+            "min_size": min(int(os.environ.get("DB_POOL_MIN", "1")), DB_POOL_MAX),
+            "max_size": DB_POOL_MAX,
+            # Seconds a request waits for a free connection before it fails.
+            "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "5")),
+            # The pool hands out only connections that answer: a database restart
+            # costs no request an error.
+            "check": ConnectionPool.check_connection,
+        }
     INSTALLED_APPS.append("django.contrib.postgres")
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -194,9 +219,11 @@ TASKS = {
 # Redis (REDIS_URL).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):
+    # Needs the `redis` package (requirements/base.txt).
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 
 LOGIN_URL = "wagtailadmin_login"
@@ -231,6 +258,28 @@ AXES_LOCKOUT_CALLABLE = "cms.axes.lockout_response"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_DISABLE_ACCESS_LOG = True  # no per-login row of address and browser, kept forever
 AXES_ENABLE_ADMIN = False  # Django's own admin is not mounted (DESIGN.md §4)
+
+# Operations (README, "Deploying"). True only in cms.settings.production.
+PRODUCTION = False
+# A task worker (`manage.py worker`) records a heartbeat this often; one silent for
+# WORKER_DEAD_AFTER seconds counts as dead: /readyz/ says so and the other workers
+# put the tasks it left running back in the queue.
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+WORKER_DEAD_AFTER = float(os.environ.get("WORKER_DEAD_AFTER", "60"))
+# /readyz/ fails when a task due to run has waited longer than this (seconds).
+TASK_BACKLOG_MAX_AGE = int(os.environ.get("TASK_BACKLOG_MAX_AGE", "300"))
+# `manage.py tick` deletes finished task results (which hold whole e-mails) older
+# than this many days; expired sessions go at once.
+TASK_RESULT_RETENTION_DAYS = int(os.environ.get("TASK_RESULT_RETENTION_DAYS", "14"))
+# What /readyz/ checks: functions returning None when fine, else what is wrong.
+# An app adds its own (an outbox's backlog, say) here.
+READY_CHECKS = [
+    "cms.health.check_database",
+    "cms.health.check_cache",
+    "cms.health.check_static_manifest",
+    "cms.health.check_workers",
+    "cms.health.check_task_backlog",
+]
 
 # Directory entries not verified for this many days are flagged as stale.
 DIRECTORY_STALE_DAYS = int(os.environ.get("DIRECTORY_STALE_DAYS", "365"))

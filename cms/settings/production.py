@@ -1,4 +1,5 @@
-"""Production: the same settings, tightened. Refuses to start without a real key."""
+"""Production: the same settings, tightened. Refuses to start without a real key
+and the addresses it serves."""
 
 import os
 
@@ -6,16 +7,27 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 
-if not os.environ.get("SECRET_KEY") or len(os.environ["SECRET_KEY"]) < 50:
+_missing = [
+    name
+    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "BASE_URL", "EMAIL_URL")
+    if not os.environ.get(name)
+]
+if _missing:
+    raise ImproperlyConfigured(
+        f"Production settings need {', '.join(_missing)} in the environment "
+        "(README, 'Deploying'; `make env` writes a .env to start from)."
+    )
+if len(os.environ["SECRET_KEY"]) < 50:
     raise ImproperlyConfigured(
         "Set SECRET_KEY to a random value of at least 50 characters in production."
     )
 
+PRODUCTION = True
 DEBUG = False
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)  # noqa: F405
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = True
-CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)  # noqa: F405
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
