@@ -63,14 +63,7 @@ def invitee_remove(*, invitee: Invitee, by) -> None:
     _bump(series)
     _log(series, "remove_invitee", by, email=invitee.email)
     if series.published:
-        _send(
-            series,
-            [invitee],
-            method="CANCEL",
-            calendar=ical.cancel_calendar(series, invitees=[invitee]),
-            event="meeting-uninvited",
-            context={},
-        )
+        _send_cancel(series, [invitee], event="meeting-uninvited")
 
 
 def _send_request(series, invitees, *, reason: str, changes=()) -> int:
@@ -84,6 +77,18 @@ def _send_request(series, invitees, *, reason: str, changes=()) -> int:
         calendar=calendar,
         event="meeting-invitation",
         context={"reason": reason, "changes": list(changes)},
+    )
+
+
+def _send_cancel(series, invitees, *, event: str, meeting=None) -> int:
+    """METHOD:CANCEL for one date (meeting) or for the whole series."""
+    return _send(
+        series,
+        invitees,
+        method="CANCEL",
+        calendar=ical.cancel_calendar(series, meeting=meeting, invitees=invitees),
+        event=event,
+        context={"meeting": meeting} if meeting else {},
     )
 
 

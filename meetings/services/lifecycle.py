@@ -19,7 +19,6 @@ from django_fsm import can_proceed
 from partnerships import permissions
 from partnerships.emails import send_email
 
-from .. import ical
 from ..models import AgendaItem, Meeting, MeetingEvent, MeetingSeries
 from ..recurrence import validate_start
 from ..templatetags.meeting_time import when as clock
@@ -34,7 +33,7 @@ from .base import (
     _require_edit,
     occurrences,
 )
-from .invitations import _send, _send_request
+from .invitations import _send_cancel, _send_request
 
 State = Meeting.State
 
@@ -192,15 +191,7 @@ def series_cancel(*, series: MeetingSeries, by, notify: bool = True) -> int:
     _log(series, "cancel_series", by)
     if not (series.published and notify):
         return 0
-    invitees = _active_invitees(series)
-    return _send(
-        series,
-        invitees,
-        method="CANCEL",
-        calendar=ical.cancel_calendar(series, invitees=invitees),
-        event="series-cancelled",
-        context={},
-    )
+    return _send_cancel(series, _active_invitees(series), event="series-cancelled")
 
 
 @transaction.atomic
@@ -236,14 +227,8 @@ def meeting_cancel(*, meeting: Meeting, by, notify: bool = True) -> int:
     _audit(meeting, "cancel", by, before)
     if not (series.published and notify):
         return 0
-    invitees = _active_invitees(series)
-    return _send(
-        series,
-        invitees,
-        method="CANCEL",
-        calendar=ical.cancel_calendar(series, meeting=meeting, invitees=invitees),
-        event="meeting-cancelled",
-        context={"meeting": meeting},
+    return _send_cancel(
+        series, _active_invitees(series), event="meeting-cancelled", meeting=meeting
     )
 
 
