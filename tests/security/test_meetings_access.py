@@ -270,6 +270,7 @@ def _writes(cast, series, meeting):
             tz="UTC",
         ),
         "series_publish": lambda: services.series_publish(series=series, by=leader),
+        "series_cancel": lambda: services.series_cancel(series=series, by=leader),
         "series_update": lambda: services.series_update(
             series=series, by=leader, title="Renamed by the leader"
         ),
@@ -310,6 +311,7 @@ def _snapshot(series):
         MeetingSeries.objects.count(),
         series.title,
         series.published,
+        series.cancelled_at,
         series.sequence,
         list(Meeting.objects.values_list("pk", "state", "start")),
         list(Invitee.objects.values_list("email", "removed_at")),
