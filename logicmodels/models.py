@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django_fsm import FSMField, transition
 
 from accountability.models import Responsibility
 from partnerships import permissions
@@ -113,7 +114,8 @@ class LogicModel(models.Model):
     )
     title = models.CharField(max_length=200)
     problem_statement = models.TextField(blank=True)
-    state = models.CharField(
+    # Moved only by the transitions below, through services.model_adopt.
+    state = FSMField(
         max_length=10, choices=State.choices, default=State.DRAFT, db_index=True
     )
     next_review = models.DateField("next review date", null=True, blank=True)
@@ -137,6 +139,16 @@ class LogicModel(models.Model):
 
     def get_absolute_url(self):
         return reverse("logicmodels:model", args=[self.pk])
+
+    # One adopted version per partnership at a time: adopting a draft retires
+    # the version before it (services.model_adopt locks them all first).
+    @transition(field=state, source=State.DRAFT, target=State.ADOPTED)
+    def adopt(self):
+        self.adopted_at = timezone.now()
+
+    @transition(field=state, source=State.ADOPTED, target=State.RETIRED)
+    def retire(self):
+        pass
 
     @property
     def is_editable(self) -> bool:

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django_fsm import can_proceed
 from wagtail.log_actions import log
 
 from accountability import services as accountability_services
@@ -384,17 +385,31 @@ def checkin_add(
 
 @transaction.atomic
 def model_adopt(*, model: LogicModel, by) -> LogicModel:
+    """Adopt a draft and retire the version adopted before it. Every version of
+    the partnership's model is locked first, so two coordinators adopting two
+    drafts at once leave exactly one adopted."""
     _require(by, model, permissions.can_coordinate)
-    if model.state != LogicModel.State.DRAFT:
-        raise ValidationError("Only a draft can be adopted.")
-    LogicModel.objects.filter(
-        partnership=model.partnership, state=LogicModel.State.ADOPTED
-    ).update(state=LogicModel.State.RETIRED)
-    model.state = LogicModel.State.ADOPTED
-    model.adopted_at = timezone.now()
-    model.save()
-    _log(model, "adopt", by)
-    return model
+    versions = list(
+        LogicModel.objects.select_for_update()
+        .filter(partnership_id=model.partnership_id)
+        .order_by("pk")
+    )
+    locked = next(version for version in versions if version.pk == model.pk)
+    if not can_proceed(locked.adopt):
+        raise ValidationError(
+            f"Only a draft can be adopted; this version is "
+            f"{locked.get_state_display().lower()}."
+        )
+    for version in versions:
+        if version.state == LogicModel.State.ADOPTED:
+            version.retire()
+            version.save(update_fields=["state", "updated_at"])
+            _log(version, "retire", by)
+    locked.adopt()
+    locked.save(update_fields=["state", "adopted_at", "updated_at"])
+    _log(locked, "adopt", by)
+    model.state, model.adopted_at = locked.state, locked.adopted_at
+    return locked
 
 
 @transaction.atomic

@@ -24,6 +24,10 @@ ACTIONS = {
     ),
     "logicmodels.check_in": ("Check in", "{indicator}: {status}"),
     "logicmodels.adopt": ("Adopt logic model", "Adopted {model}"),
+    "logicmodels.retire": (
+        "Retire logic model",
+        "Retired the earlier version of {model}",
+    ),
     "logicmodels.new_version": (
         "New logic-model version",
         "Started a new version of {model}",

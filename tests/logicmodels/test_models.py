@@ -5,10 +5,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from wagtail.models import ModelLogEntry
 
 from accountability import services as accountability_services
 from logicmodels import diagram, selectors, services
-from logicmodels.models import Element, Link, Measurement, progress
+from logicmodels.models import Element, Link, LogicModel, Measurement, progress
 
 pytestmark = pytest.mark.django_db
 
@@ -322,3 +323,31 @@ def test_the_model_page_costs_the_same_queries_at_any_size(
         response = client.get(model.get_absolute_url())
     assert response.status_code == 200
     assert "Tracked as: " in response.text
+
+
+@pytest.mark.parametrize("state", ["adopted", "retired"])
+def test_only_a_draft_is_adopted(cast, model, state):
+    LogicModel.objects.filter(pk=model.pk).update(state=state)
+    model.refresh_from_db()
+    with pytest.raises(ValidationError, match=f"this version is {state}"):
+        services.model_adopt(model=model, by=cast.coordinator)
+    model.refresh_from_db()
+    assert model.state == state
+
+
+def test_adopting_retires_only_the_adopted_version_and_records_both(cast, model):
+    services.model_adopt(model=model, by=cast.coordinator)
+    parked = services.model_new_version(model=model, by=cast.coordinator)
+    new = services.model_new_version(model=model, by=cast.coordinator)
+    services.model_adopt(model=new, by=cast.coordinator)
+    states = dict(
+        LogicModel.objects.filter(partnership=cast.eastside).values_list("pk", "state")
+    )
+    assert states == {model.pk: "retired", parked.pk: "draft", new.pk: "adopted"}
+    actions = ModelLogEntry.objects.filter(
+        object_id=str(cast.eastside.pk), action__startswith="logicmodels."
+    ).values_list("action", flat=True)
+    assert list(actions).count("logicmodels.retire") == 1
+    # A retired version never comes back: it is not a draft.
+    with pytest.raises(ValidationError, match="this version is retired"):
+        services.model_adopt(model=model, by=cast.coordinator)
