@@ -68,3 +68,99 @@ def test_a_coordinator_runs_a_monthly_review_and_a_guest_rsvps(
     attendance = Attendance.objects.get(invitee=invitee)
     assert attendance.response == "accepted"
     assert attendance.meeting.state == "held"
+
+
+def test_a_new_series_time_keeps_pages_feed_and_invitation_in_agreement(
+    cast, page, live_server, login
+):
+    """The coordinator moves the series' time after one date was moved and one
+    cancelled: for eight months (so across a daylight-saving change) the series
+    page, the partnership feed and the update sent to invitees list the same
+    meetings, the moved one where it was moved and the cancelled one nowhere."""
+    import re
+
+    import icalendar
+    import recurring_ical_events
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from meetings.models import Delivery, FeedToken
+
+    utc = datetime.UTC
+    series = services.series_create(
+        partnership=cast.eastside,
+        by=cast.coordinator,
+        title="Monthly shared-participant review",
+        kind="shared_review",
+        rrule="FREQ=MONTHLY;BYDAY=2TU",
+        start_local=datetime.datetime.combine(
+            timezone.localdate() + datetime.timedelta(days=1), datetime.time(10)
+        ),
+        duration_minutes=60,
+        tz="America/New_York",
+        invitees=[(None, "ana@pantry.example", "Ana Costa")],
+    )
+    services.series_publish(series=series, by=cast.coordinator)
+    now = timezone.now()
+    window = (now, now + datetime.timedelta(days=245))
+    dates = services.occurrences(series, start=window[0], end=window[1])
+    moved = services.occurrence_for(series, dates[1].key)
+    moved_to = datetime.datetime.combine(
+        dates[1].start.astimezone(series.zone).date() + datetime.timedelta(days=1),
+        datetime.time(9, 0),
+    )
+    services.meeting_move(meeting=moved, by=cast.coordinator, start_local=moved_to)
+    cancelled = services.occurrence_for(series, dates[3].key)
+    services.meeting_cancel(meeting=cancelled, by=cast.coordinator)
+
+    login("coordinator")
+    base = live_server.url
+    page.goto(base + reverse("meetings:series_edit", args=[series.pk]))
+    page.fill("input[name=start_time]", "14:30")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("1 update sent")).to_be_visible()
+
+    zone = series.zone
+    expected = sorted(
+        [
+            datetime.datetime.combine(
+                d.original_start.astimezone(zone).date(), datetime.time(14, 30)
+            ).replace(tzinfo=zone)
+            for i, d in enumerate(dates)
+            if i not in (1, 3)
+        ]
+        + [moved_to.replace(tzinfo=zone)]
+    )
+    expected = [e.astimezone(utc) for e in expected]
+    offsets = {e.astimezone(zone).utcoffset() for e in expected}
+    assert len(offsets) == 2, "the window must cross a daylight-saving change"
+
+    def in_window(starts):
+        return sorted(s for s in starts if window[0] <= s < window[1])
+
+    # The series page, as the coordinator reads it.
+    page.goto(base + series.get_absolute_url())
+    shown = []
+    for row in page.locator("[data-occurrences] tr").all_inner_texts():
+        match = re.match(r"\w{3} (\d+ \w{3} \d{4}, \d\d:\d\d) \(New York time\)", row)
+        if match and "Cancelled" not in row:
+            local = datetime.datetime.strptime(match.group(1), "%d %b %Y, %H:%M")
+            shown.append(local.replace(tzinfo=zone).astimezone(utc))
+    assert in_window(shown) == expected
+
+    def expand(data: bytes) -> list[datetime.datetime]:
+        calendar = icalendar.Calendar.from_ical(data)
+        return in_window(
+            e["DTSTART"].dt.astimezone(utc)
+            for e in recurring_ical_events.of(calendar).between(*window)
+            if str(e.get("STATUS", "")).upper() != "CANCELLED"
+        )
+
+    token = FeedToken.issue(user=cast.coordinator, partnership=cast.eastside)
+    feed = page.request.get(base + reverse("meetings_feed", args=[token]))
+    assert feed.ok
+    assert expand(feed.body()) == expected
+
+    update = Delivery.objects.filter(method="REQUEST").order_by("-pk").first()
+    assert "14:30" in update.body
+    assert expand(update.calendar.encode()) == expected
