@@ -129,14 +129,13 @@ DATABASES = {
         # A pool and persistent connections exclude each other (Django refuses
         # both); CONN_MAX_AGE applies when the pool is off (DB_POOL_MAX=0).
         conn_max_age=0 if DB_POOL_MAX else int(os.environ.get("CONN_MAX_AGE", "0")),
-        # Test a kept connection before a request uses it: after a database
-        # restart the first request gets a new connection instead of a 500.
+        # Test a kept (or pooled: Django passes it to the pool as its `check`)
+        # connection before a request uses it: after a database restart the first
+        # request gets a new connection instead of a 500.
         conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    from psycopg_pool import ConnectionPool
-
     _db_options = DATABASES["default"].setdefault("OPTIONS", {})
     # Give up on an unreachable server quickly rather than hang every request.
     _db_options.setdefault(
@@ -149,9 +148,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "max_size": DB_POOL_MAX,
             # Seconds a request waits for a free connection before it fails.
             "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "5")),
-            # The pool hands out only connections that answer: a database restart
-            # costs no request an error.
-            "check": ConnectionPool.check_connection,
         }
     INSTALLED_APPS.append("django.contrib.postgres")
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
