@@ -1,6 +1,7 @@
 """Simultaneous signers and editors, on PostgreSQL (row locks are real there)."""
 
 import contextlib
+import datetime
 import threading
 
 import pytest
@@ -92,3 +93,16 @@ def test_two_editors_on_the_same_base_revision_lose_nothing(cast, draft):
     text = Clause.objects.get(pk=clause.pk).text
     assert text in ("Partner's text", "Coordinator's text")
     assert any(text in change for change in refused[0].changes)
+
+
+def test_two_expiry_ticks_at_once_end_an_mou_once(cast, executed):
+    """Two overlapping ticks both list the MOU as due; the second, getting
+    the row after the first committed, sees it expired and moves on."""
+    MOU.objects.filter(pk=executed.pk).update(
+        end_date=datetime.date(2020, 1, 1), effective_date=None
+    )
+    results = run_together(services.mou_expire_due, services.mou_expire_due)
+    assert all(isinstance(r, int) for r in results), results
+    assert sorted(results) == [0, 1]
+    assert MOU.objects.get(pk=executed.pk).state == MOU.State.EXPIRED
+    assert MOUEvent.objects.filter(action="expire").count() == 1

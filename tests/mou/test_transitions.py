@@ -227,3 +227,44 @@ def test_an_amendment_executes_although_its_predecessor_ended_meanwhile(cast, ex
     assert sign_all(cast, amendment).state == State.EXECUTED
     # The ended agreement keeps its own ending; it is not "superseded" too.
     assert MOU.objects.get(pk=executed.pk).state == State.TERMINATED
+
+
+def test_terminating_without_a_reason_is_refused_by_the_service(cast, executed):
+    for reason in ("", "   "):
+        with pytest.raises(ValidationError, match="Give the reason"):
+            services.mou_terminate(
+                mou=executed,
+                by=cast.coordinator,
+                reason=reason,
+                effective=datetime.date(2027, 1, 1),
+            )
+    assert MOU.objects.get(pk=executed.pk).state == State.EXECUTED
+
+
+def test_the_expiry_tick_ends_only_executed_mous_past_their_end_date(cast, ready):
+    """A draft or an ended MOU past its end date is left as it is, and the tick
+    carries on; an executed one still running is not touched either."""
+    past, future = datetime.date(2020, 1, 1), datetime.date(2999, 1, 1)
+    for state in set(State) - {State.EXECUTED}:
+        MOU.objects.filter(pk=ready.pk).update(state=state, end_date=past)
+        assert services.mou_expire_due() == 0
+        assert MOU.objects.get(pk=ready.pk).state == state
+    MOU.objects.filter(pk=ready.pk).update(state=State.EXECUTED, end_date=future)
+    assert services.mou_expire_due() == 0
+    MOU.objects.filter(pk=ready.pk).update(end_date=past)
+    assert services.mou_expire_due() == 1
+    assert MOU.objects.get(pk=ready.pk).state == State.EXPIRED
+
+
+def test_a_signature_needs_the_typed_name_and_job_title(cast, signing):
+    for full_name, title in (("", "CEO"), ("Samuel Reed", "  ")):
+        with pytest.raises(ValidationError, match="Type your full name and job"):
+            services.mou_sign(
+                mou=signing,
+                by=cast.signatory,
+                organisation=cast.riverside,
+                full_name=full_name,
+                title=title,
+                fingerprint=signing.frozen_hash,
+            )
+    assert not Signature.objects.exists()
