@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django_fsm import FSMField, transition
 
 from partnerships.models import Organisation, Partnership
 
@@ -275,7 +276,7 @@ class LearningEntry(models.Model):
     # A proposal is decided by a coordinator, never by its author: "" while no
     # change is proposed, then open → accepted or declined once
     # (services.learning_proposal_decide).
-    proposal_status = models.CharField(
+    proposal_status = FSMField(
         max_length=20, choices=ProposalStatus.choices, blank=True, default=""
     )
     decided_by = models.ForeignKey(
@@ -301,6 +302,22 @@ class LearningEntry(models.Model):
         return reverse(
             "accountability:learning_entry", args=[self.partnership_id, self.pk]
         )
+
+    @transition(
+        field=proposal_status,
+        source=ProposalStatus.OPEN,
+        target=ProposalStatus.ACCEPTED,
+    )
+    def accept(self):
+        pass
+
+    @transition(
+        field=proposal_status,
+        source=ProposalStatus.OPEN,
+        target=ProposalStatus.DECLINED,
+    )
+    def decline(self):
+        pass
 
     def clean(self):
         if self.proposal_kind and not self.proposal.strip():

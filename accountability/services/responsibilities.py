@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_fsm import can_proceed
 from wagtail.log_actions import log
 
 from partnerships import permissions, reminders
@@ -471,13 +472,17 @@ def learning_proposal_decide(
     if not permissions.can_coordinate(by, entry.partnership):
         raise PermissionDenied
     entry = LearningEntry.objects.select_for_update().get(pk=entry.pk)
-    if entry.proposal_status != LearningEntry.ProposalStatus.OPEN:
-        raise ValidationError("This proposal has already been decided.")
-    entry.proposal_status = (
-        LearningEntry.ProposalStatus.ACCEPTED
-        if accept
-        else LearningEntry.ProposalStatus.DECLINED
-    )
+    decide = entry.accept if accept else entry.decline
+    if not can_proceed(decide):
+        raise ValidationError(
+            "This proposal has already been decided"
+            + (
+                f" ({entry.get_proposal_status_display().lower()})."
+                if entry.proposal_status
+                else "; there is no proposal to decide."
+            )
+        )
+    decide()
     entry.decided_by = by
     entry.decided_at = timezone.now()
     entry.decision_note = note

@@ -1,6 +1,8 @@
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from accountability import services
 from accountability.models import LearningEntry
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +90,33 @@ def test_a_logic_model_proposal_offers_the_coordinator_a_new_draft(cast, client_
     assert draft not in client_for(cast.partner).get(logic.get_absolute_url()).text
     page = client_for(cast.coordinator).get(mou.get_absolute_url())
     assert "Open a new draft" not in page.text
+
+
+@pytest.mark.parametrize("first, then", [("accept", False), ("decline", True)])
+def test_a_proposal_is_decided_once(cast, client_for, first, then):
+    client_for(cast.partner).post(
+        reverse("accountability:learning_add", args=[cast.eastside.pk]), entry_data()
+    )
+    entry = LearningEntry.objects.get()
+    decided = services.learning_proposal_decide(
+        entry=entry, by=cast.coordinator, accept=first == "accept", note="First."
+    )
+    with pytest.raises(ValidationError, match="already been decided"):
+        services.learning_proposal_decide(
+            entry=entry, by=cast.hub, accept=then, note="Second."
+        )
+    entry.refresh_from_db()
+    assert entry.proposal_status == decided.proposal_status
+    assert (entry.decided_by, entry.decision_note) == (cast.coordinator, "First.")
+
+
+def test_an_entry_without_a_proposal_has_nothing_to_decide(cast, client_for):
+    client_for(cast.partner).post(
+        reverse("accountability:learning_add", args=[cast.eastside.pk]),
+        entry_data(proposal_kind="", proposal=""),
+    )
+    entry = LearningEntry.objects.get()
+    with pytest.raises(ValidationError, match="no proposal to decide"):
+        services.learning_proposal_decide(entry=entry, by=cast.coordinator, accept=True)
+    entry.refresh_from_db()
+    assert entry.proposal_status == "" and entry.decided_by is None
