@@ -57,9 +57,7 @@ def test_the_lists_show_the_partnerships_clock_not_utc(cast, client_for):
         assert " UTC" not in page, url
 
 
-def test_someone_in_another_zone_also_sees_their_own_clock(
-    cast, meeting, client_for
-):
+def test_someone_in_another_zone_also_sees_their_own_clock(cast, meeting, client_for):
     profile = UserProfile.get_for_user(cast.partner)
     profile.current_time_zone = "Europe/London"
     profile.save()
