@@ -47,10 +47,16 @@ def health_round_open(
 
 @transaction.atomic
 def health_round_close(*, health_round: HealthCheckRound, by) -> None:
+    """Close a round: its results show from now on (if enough people answered).
+    Locked, so a round closes once; closing it again is refused."""
     if not permissions.can_coordinate(by, health_round.partnership):
         raise PermissionDenied
-    health_round.closed_at = timezone.now()
-    health_round.save(update_fields=["closed_at"])
+    locked = HealthCheckRound.objects.select_for_update().get(pk=health_round.pk)
+    if locked.closed_at is not None:
+        closed_on = timezone.localdate(locked.closed_at)
+        raise ValidationError(f"“{locked.title}” closed on {closed_on:%d %B %Y}.")
+    locked.closed_at = health_round.closed_at = timezone.now()
+    locked.save(update_fields=["closed_at"])
     log(
         health_round.partnership,
         "partnerships.close_health_check",

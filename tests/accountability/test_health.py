@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from wagtail.models import ModelLogEntry
 
 from accountability import health
 from accountability import services as accountability_services
@@ -187,3 +188,16 @@ def test_a_coordinator_opens_a_round_through_the_page(cast, client_for):
     )
     assert partner.status_code == 302
     assert cast.eastside.health_rounds.count() == 1
+
+
+def test_a_round_closes_once(cast, health_round):
+    close(health_round, cast)
+    closed_at = health_round.closed_at
+    with pytest.raises(ValidationError, match="closed on"):
+        accountability_services.health_round_close(
+            health_round=health_round, by=cast.hub
+        )
+    health_round.refresh_from_db()
+    assert health_round.closed_at == closed_at
+    closes = ModelLogEntry.objects.filter(action="partnerships.close_health_check")
+    assert closes.count() == 1
