@@ -34,6 +34,23 @@ demo: $(VENV)/.base ## Migrate the database and load the demo data
 run: demo ## Install, migrate, load demo data, start the worker and the server
 	@bin/run $(PORT)
 
+.PHONY: env
+env: ## Write a .env for production settings (make serve, units, containers)
+	@bin/make-env
+
+.PHONY: serve
+serve: $(VENV)/.base ## Production stack here: migrate, collectstatic, gunicorn + workers + tick
+	@bin/serve
+
+.PHONY: backup
+backup: $(VENV)/.base ## Back up the database and media into var/backups/<time>/ (BACKUP_DIR)
+	$(PY) manage.py backup
+
+.PHONY: restore
+restore: $(VENV)/.base ## Restore a backup: make restore FROM=var/backups/<time> (stop serving first)
+	@test -n "$(FROM)" || { echo "Name the backup: make restore FROM=var/backups/<time>"; exit 2; }
+	$(PY) manage.py restore "$(FROM)"
+
 .PHONY: test
 test: $(VENV)/.dev ## Run the whole test suite (PostgreSQL when DATABASE_URL is set)
 	$(VENV)/bin/pytest
