@@ -7,6 +7,7 @@ twice."""
 
 from django.core.management.base import BaseCommand
 
+from cms import housekeeping
 from meetings import services as meeting_services
 from mou import services as mou_services
 from partnerships import reminders
@@ -24,3 +25,7 @@ class Command(BaseCommand):
             + (", ".join(f"{count} {kind}" for kind, count in sent.items()) or "none")
         )
         self.stdout.write(f"Invitations re-sent: {meeting_services.deliveries_retry()}")
+        pruned = housekeeping.prune()
+        self.stdout.write(
+            "Pruned: " + ", ".join(f"{count} {kind}" for kind, count in pruned.items())
+        )
