@@ -268,3 +268,24 @@ def test_a_signature_needs_the_typed_name_and_job_title(cast, signing):
                 fingerprint=signing.frozen_hash,
             )
     assert not Signature.objects.exists()
+
+
+def test_an_empty_fingerprint_never_matches_an_unfrozen_text():
+    """Before signing opens (or after a withdrawal) nothing is frozen: no
+    fingerprint, not even an empty one, matches it."""
+    assert MOU(frozen_hash="").matches_frozen("") is False
+    assert MOU(frozen_hash="a" * 64).matches_frozen("a" * 64) is True
+
+
+def test_a_second_mou_cannot_start_while_one_is_in_progress(cast, draft):
+    from mou.default_template import ensure_default_template
+
+    for state in (State.DRAFT, State.IN_REVIEW, State.SIGNING):
+        MOU.objects.filter(pk=draft.pk).update(state=state)
+        with pytest.raises(ValidationError, match="already has an MOU in progress"):
+            services.mou_create_from_template(
+                partnership=cast.eastside,
+                template=ensure_default_template(),
+                by=cast.coordinator,
+            )
+    assert MOU.objects.filter(partnership=cast.eastside).count() == 1
