@@ -16,18 +16,23 @@ from .forms import AcceptInvitationForm
 User = get_user_model()
 
 
+def _invalid(request, problem):
+    """An expired, used or withdrawn link: 410, saying which and what to do."""
+    return render(
+        request,
+        "partnerships/invitation_invalid.html",
+        {"problem": str(problem)},
+        status=410,
+    )
+
+
 @never_cache
 @sensitive_post_parameters("password1", "password2")
 def invitation_accept(request, token):
     try:
         invitation = services.invitation_from_token(token)
     except services.InvitationInvalid as problem:
-        return render(
-            request,
-            "partnerships/invitation_invalid.html",
-            {"problem": str(problem)},
-            status=410,
-        )
+        return _invalid(request, problem)
     existing = User.objects.filter(email__iexact=invitation.email).first()
     context = {"invitation": invitation, "existing": existing}
 
@@ -41,12 +46,7 @@ def invitation_accept(request, token):
             try:
                 services.invitation_accept(invitation=invitation, user=request.user)
             except services.InvitationInvalid as problem:
-                return render(
-                    request,
-                    "partnerships/invitation_invalid.html",
-                    {"problem": str(problem)},
-                    status=410,
-                )
+                return _invalid(request, problem)
             messages.success(
                 request, f"You have joined the {invitation.partnership.name}."
             )
@@ -72,12 +72,7 @@ def invitation_accept(request, token):
         except ValidationError as error:
             form.add_error(None, error)
         except services.InvitationInvalid as problem:
-            return render(
-                request,
-                "partnerships/invitation_invalid.html",
-                {"problem": str(problem)},
-                status=410,
-            )
+            return _invalid(request, problem)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
