@@ -104,3 +104,10 @@ register_workspace_panel(
     leadership=False,
     home_needs_partnership=True,
 )
+
+
+@hooks.register("register_next_steps")
+def accountability_next_steps(user):
+    from .selectors import next_steps
+
+    return next_steps(user)

@@ -69,3 +69,10 @@ register_workspace_panel(
 @hooks.register("register_partnership_section")
 def register_mou_section():
     return Section("mou", "MOU", "mou:index", order=40)
+
+
+@hooks.register("register_next_steps")
+def mou_next_steps(user):
+    from .selectors import next_steps
+
+    return next_steps(user)

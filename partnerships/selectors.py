@@ -3,7 +3,7 @@ partnerships. Each takes the user and applies the access policy itself."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from wagtail.models import ModelLogEntry
 
 from . import permissions
@@ -67,3 +67,55 @@ def partnership_history(partnership: Partnership):
         .select_related("user")
         .order_by("-timestamp", "-pk")
     )
+
+
+def people_awaiting_approval(user):
+    """Invitations proposed for organisations this user administers, waiting
+    for them to confirm or decline."""
+    from .models import Invitation
+
+    return (
+        Invitation.objects.filter(
+            organisation_id__in=permissions.administered_org_ids(user),
+            approved_at__isnull=True,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+        .select_related("organisation", "partnership")
+        .order_by("created_at", "pk")
+    )
+
+
+def next_steps(user) -> list:
+    """Organisation administrators: people partners proposed for their
+    organisation. Coordinators: partnerships still forming with one partner."""
+    from django.urls import reverse
+
+    from .next_steps import PER_APP, NextStep
+
+    steps = [
+        NextStep(
+            "partnerships.approve_person",
+            f"Confirm or decline {invitation.email} for "
+            f"{invitation.organisation.name} ({invitation.partnership.name})",
+            reverse("partnerships:organisation", args=[invitation.organisation_id]),
+        )
+        for invitation in people_awaiting_approval(user)[:PER_APP]
+    ]
+    alone = (
+        permissions.visible_partnerships(user)
+        .filter(status=Partnership.Status.FORMING)
+        .annotate(partners=Count("participations"))
+        .filter(partners__lt=2)
+        .order_by("name", "pk")[:PER_APP]
+    )
+    for partnership in alone:
+        if permissions.can_coordinate(user, partnership):
+            steps.append(
+                NextStep(
+                    "partnerships.invite_partner",
+                    f"Invite a partner organisation to {partnership.name}",
+                    reverse("partnerships:invite", args=[partnership.pk]),
+                )
+            )
+    return steps

@@ -4,7 +4,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.log_actions import LogFormatter
 
-from . import permissions, urls
+from . import next_steps, permissions, selectors, urls
 from .views.base import Section
 from .viewsets import organisation_viewset
 
@@ -196,6 +196,22 @@ class YourPartnershipsPanel(Component):
             "total": visible.count(),
             "limit": self.limit,
         }
+
+
+# What waits for this person, from every app (partnerships.next_steps), above
+# everything else on the home page.
+register_workspace_panel(
+    "next_steps",
+    "partnerships/panels/next_steps.html",
+    order=40,
+    figures=lambda user: {"steps": next_steps.for_user(user)},
+    leadership=False,
+)
+
+
+@hooks.register("register_next_steps")
+def partnership_next_steps(user):
+    return selectors.next_steps(user)
 
 
 @hooks.register("construct_homepage_panels")

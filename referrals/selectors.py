@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from partnerships import permissions
 from partnerships.models import Organisation, Partnership
+from partnerships.next_steps import NextStep
 
 from . import lifecycle
 from .metrics import working_days_as_calendar
@@ -139,3 +141,29 @@ def open_referrals() -> QuerySet[Referral]:
         .filter(loop_closed_at__isnull=True)
         .select_related("partnership", "receiver")
     )
+
+
+def next_steps(user) -> list[NextStep]:
+    """One step for the inbox when new referrals wait for an answer: a count
+    and a link, no client details. One query."""
+    acting = permissions.editing_org_ids_of(user)
+    if not acting:
+        return []
+    waiting = permissions.referrals_visible_to(
+        user,
+        Referral.objects.filter(
+            receiver_id__in=acting, status=Referral.Status.REQUESTED
+        ),
+    ).count()
+    if not waiting:
+        return []
+    return [
+        NextStep(
+            "referral.inbox",
+            "A new referral is waiting in your inbox"
+            if waiting == 1
+            else f"{waiting} new referrals are waiting in your inbox",
+            reverse("referrals:inbox"),
+            urgent=True,
+        )
+    ]

@@ -75,3 +75,10 @@ register_workspace_panel(
 @hooks.register("register_partnership_section")
 def register_referrals_section():
     return Section("referrals", "Referrals", "referrals:index", order=80)
+
+
+@hooks.register("register_next_steps")
+def referrals_next_steps(user):
+    from .selectors import next_steps
+
+    return next_steps(user)

@@ -174,8 +174,9 @@ def test_the_dashboard_costs_the_same_queries_on_a_large_data_set(
         for i in range(2000)
     )
     client = client_for(cast.housing)
-    # Every capability's panel together; constant in the data size.
-    with django_assert_max_num_queries(34):
+    # Every capability's panel and the next steps together; constant in the
+    # data size (each app's next steps read a few rows, sliced).
+    with django_assert_max_num_queries(42):
         home = client.get(reverse("wagtailadmin_home"))
     assert "Shared accountability" in home.text
     with django_assert_max_num_queries(30):

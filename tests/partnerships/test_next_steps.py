@@ -1,0 +1,207 @@
+"""“Your next steps” at the top of the home page: what waits for this person,
+from every app, each linked to the page where it is done, never with client
+details, and in a bounded number of queries."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accountability import services as accountability_services
+from accountability.models import Practice
+from mou import services as mou_services
+from mou.default_template import ensure_default_template
+from mou.models import MOU
+from partnerships import next_steps, services
+from referrals import services as referral_services
+
+from ..mou.conftest import commit_each_party, sign_all
+
+pytestmark = pytest.mark.django_db
+
+
+def kinds(user):
+    return [step.kind for step in next_steps.for_user(user)]
+
+
+def home(client_for, user):
+    page = client_for(user).get(reverse("wagtailadmin_home"))
+    assert page.status_code == 200
+    return page.text
+
+
+def signing_mou(cast):
+    draft = mou_services.mou_create_from_template(
+        partnership=cast.eastside,
+        template=ensure_default_template(),
+        by=cast.coordinator,
+    )
+    commit_each_party(draft, cast.coordinator)
+    mou_services.mou_submit_for_review(mou=draft, by=cast.coordinator)
+    return mou_services.mou_open_signing(mou=draft, by=cast.coordinator)
+
+
+def test_each_signatory_is_asked_to_sign_until_their_organisation_has(cast, client_for):
+    mou = signing_mou(cast)
+    sign_url = reverse("mou:sign", args=[mou.pk])
+    page = home(client_for, cast.signatory)
+    assert "Your next steps" in page
+    assert f"for {cast.riverside.name}" in page and sign_url in page
+    # Not the partner next to them, who does not sign.
+    assert "mou.sign" not in kinds(cast.partner)
+    assert "mou.sign" not in kinds(cast.leader)
+
+    sign_all(cast, mou, skip=[cast.northside, cast.housing_org])
+    assert "mou.sign" not in kinds(cast.signatory)
+    assert "mou.sign" in kinds(cast.housing)
+
+
+def test_a_waiting_referral_is_a_count_for_the_receiver_without_details(
+    cast, client_for
+):
+    referral_services.protocol_save(
+        partnership=cast.eastside,
+        by=cast.coordinator,
+        criteria="Families needing help.",
+        steps="Ask consent, refer, follow up.",
+        fields=[],
+        acknowledge_days=2,
+        outcome_days=30,
+    )
+    for number in (1, 2):
+        referral_services.referral_create(
+            partnership=cast.eastside,
+            by=cast.coordinator,
+            sender=cast.northside,
+            receiver=cast.riverside,
+            local_reference=f"N-{number}",
+            initials="QZ",
+            birth_year=1990,
+            consent={"given": True, "by": "The client", "scope": "Name and need"},
+        )
+    page = home(client_for, cast.partner)
+    assert "2 new referrals are waiting in your inbox" in page
+    assert reverse("referrals:inbox") in page
+    assert "QZ" not in page and "N-1" not in page
+    # The sender and a leadership viewer have nothing to do about it.
+    assert "referral.inbox" not in kinds(cast.coordinator)
+    assert "referral.inbox" not in kinds(cast.leader)
+
+
+def test_responsibilities_due_or_overdue_for_the_persons_organisation(cast, client_for):
+    today = datetime.date.today()
+    late = accountability_services.responsibility_create(
+        partnership=cast.eastside,
+        by=cast.coordinator,
+        title="Send the shared-family list",
+        owner=cast.riverside,
+        due_date=today - datetime.timedelta(days=3),
+    )
+    accountability_services.responsibility_create(
+        partnership=cast.eastside,
+        by=cast.coordinator,
+        title="Far away",
+        owner=cast.riverside,
+        due_date=today + datetime.timedelta(days=60),
+    )
+    page = home(client_for, cast.partner)
+    assert "Send the shared-family list" in page and "was due" in page
+    assert late.get_absolute_url() in page
+    assert "Overdue" in page
+    assert "Far away" not in page
+    # Northside's coordinator sees their own organisation's work, not Riverside's.
+    assert "responsibility.due" not in kinds(cast.coordinator)
+    assert "responsibility.due" not in kinds(cast.leader)
+    accountability_services.responsibility_report(
+        responsibility=late, by=cast.partner, status="done"
+    )
+    assert "responsibility.due" not in kinds(cast.partner)
+
+
+def test_coordinators_are_asked_to_decide_proposals(cast, client_for):
+    client_for(cast.partner).post(
+        reverse("accountability:learning_add", args=[cast.eastside.pk]),
+        {
+            "title": "Fridays",
+            "kind": "reflection",
+            "practice": "communicate",
+            "happened_on": "2026-10-01",
+            "what_happened": "Lost referrals.",
+            "what_we_learned": "Nobody on the line.",
+            "proposal_kind": "mou",
+            "proposal": "Name a Friday contact.",
+        },
+    )
+    assert "learning.decide" in kinds(cast.coordinator)
+    assert "learning.decide" not in kinds(cast.partner)
+
+
+def test_an_open_health_check_asks_each_acting_member_once(cast):
+    health_round = accountability_services.health_round_open(
+        partnership=cast.eastside,
+        by=cast.coordinator,
+        title="Spring check",
+        closes_on=datetime.date.today() + datetime.timedelta(days=5),
+    )
+    assert "health.answer" in kinds(cast.partner)
+    assert "health.answer" not in kinds(cast.leader)
+    assert "health.answer" not in kinds(cast.outsider)
+    accountability_services.health_response_submit(
+        health_round=health_round,
+        by=cast.partner,
+        organisation=cast.riverside,
+        ratings=dict.fromkeys(Practice.values, (4, "")),
+    )
+    assert "health.answer" not in kinds(cast.partner)
+    assert "health.answer" in kinds(cast.signatory)
+
+
+def test_administrators_confirm_people_partners_propose(cast):
+    services.invitation_create(
+        partnership=cast.eastside,
+        organisation=cast.riverside,
+        email="new.person@riverside.example",
+        role="member",
+        by=cast.coordinator,
+    )
+    steps = next_steps.for_user(cast.signatory)  # Riverside's administrator
+    assert any(
+        s.kind == "partnerships.approve_person"
+        and "new.person@riverside.example" in s.text
+        for s in steps
+    )
+    assert "partnerships.approve_person" not in kinds(cast.partner)
+
+
+def test_someone_with_nothing_to_do_is_told_so(cast, client_for):
+    page = home(client_for, cast.stranger)
+    assert "Nothing waits for you right now." in page
+
+
+def test_the_steps_cost_the_same_queries_for_one_item_or_many(cast):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            next_steps.for_user(cast.partner)
+        return len(captured)
+
+    today = datetime.date.today()
+
+    def add(count):
+        for number in range(count):
+            accountability_services.responsibility_create(
+                partnership=cast.eastside,
+                by=cast.coordinator,
+                title=f"Item {number}",
+                owner=cast.riverside,
+                due_date=today,
+            )
+
+    add(1)
+    queries()  # the policy's per-request caches, once
+    few = queries()
+    add(40)
+    assert queries() == few
+    assert len(next_steps.for_user(cast.partner)) <= next_steps.LIMIT
+    assert MOU.objects.count() == 0
