@@ -5,6 +5,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 
 from directory import public as directory_public
 from meetings import public as meetings_public
+from mou import public as mou_public
 from partnerships import public as partnerships_public
 
 from . import views
@@ -28,6 +29,11 @@ urlpatterns = [
         name="directory_package",
     ),
     path("rsvp/<str:token>/", meetings_public.rsvp, name="meetings_rsvp"),
+    # Whether a PDF or fingerprint is an executed agreement: yes or no, nothing
+    # more.
+    path("verify/", mou_public.verify, name="mou_verify"),
+    # The open directory as the HSDS 3.0 API (published services only).
+    path("api/hsds/v3/", include("directory.api_urls")),
     path("admin/", include(wagtailadmin_urls)),
 ]
 

@@ -14,7 +14,7 @@ from partnerships.models import Organisation
 
 from .hsds_package import SCHEMAS, _schemas, full_tables, package
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.directory.api_urlconf")]
+pytestmark = pytest.mark.django_db
 
 
 def schema(name: str) -> dict:

@@ -40,7 +40,6 @@ def _one_byte_changed(data: bytes) -> bytes:
 
 
 @needs_pdf_tools
-@pytest.mark.urls("tests.mou.verify_urlconf")
 def test_the_executed_pdf_is_sealed_and_any_change_is_caught(
     cast, executed, client_for, tmp_path
 ):
@@ -72,7 +71,6 @@ def test_the_executed_pdf_is_sealed_and_any_change_is_caught(
         assert executed.title not in page and "Riverside" not in page
 
 
-@pytest.mark.urls("tests.mou.verify_urlconf")
 def test_the_verification_page_answers_for_a_fingerprint_and_reveals_nothing(
     cast, executed, client
 ):
