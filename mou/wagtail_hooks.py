@@ -76,3 +76,21 @@ def mou_next_steps(user):
     from .selectors import next_steps
 
     return next_steps(user)
+
+
+@hooks.register("referral_protocol_locked")
+def referral_protocol_in_an_executed_mou(partnership):
+    """The executed MOU quotes the referral protocol in its referral-methods
+    section: while it is in force and no amendment is being drafted, the
+    protocol changes only through an amendment."""
+    from .models import MOU
+
+    mous = MOU.objects.filter(partnership=partnership)
+    drafting = mous.filter(state__in=[MOU.State.DRAFT, MOU.State.IN_REVIEW])
+    if mous.filter(state=MOU.State.EXECUTED).exists() and not drafting.exists():
+        return (
+            "The executed MOU contains this protocol. Start an amendment of the MOU "
+            "first; the changed protocol then goes into the amendment's "
+            "referral-methods section."
+        )
+    return None

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import can_proceed
+from wagtail import hooks
 from wagtail.log_actions import log
 
 from partnerships import permissions, reminders
@@ -67,20 +68,13 @@ def protocol_save(*, partnership: Partnership, by, **values) -> ReferralProtocol
     values["fields"] = _clean_fields(values.get("fields", []))
     if values.get("consent_required") and not values.get("consent_text", "").strip():
         raise ValidationError("Write the consent text partners read to the client.")
-    # The protocol is part of an executed MOU's referral-methods section: once
-    # one is in force, a change goes through an amendment.
-    from django.apps import apps
-
-    mous = apps.get_model("mou", "MOU").objects.filter(partnership=partnership)
-    if (
-        mous.filter(state="executed").exists()
-        and not mous.filter(state__in=["draft", "in_review"]).exists()
-    ):
-        raise ValidationError(
-            "The executed MOU contains this protocol. Start an amendment of the MOU "
-            "first; the changed protocol then goes into the amendment's "
-            "referral-methods section."
-        )
+    # Another app may hold the protocol as part of an agreement in force (the
+    # MOU's referral-methods section); it says so through this hook, so the
+    # referral app needs to know nothing of MOUs.
+    for locked_by in hooks.get_hooks("referral_protocol_locked"):
+        reason = locked_by(partnership)
+        if reason:
+            raise ValidationError(reason)
     protocol = ReferralProtocol.objects.filter(partnership=partnership).first()
     if protocol is None:
         protocol = ReferralProtocol(partnership=partnership)
