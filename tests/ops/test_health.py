@@ -88,8 +88,9 @@ def test_readyz_names_the_backlog_when_queued_work_waits_too_long(client):
     assert "has waited 400 s (limit 300 s)" in response.text
 
 
-@override_settings(**STRICT)
 def test_readyz_names_a_missing_static_manifest(client, settings, tmp_path):
+    for name, value in STRICT.items():
+        setattr(settings, name, value)
     beat(1)
     settings.STATIC_ROOT = tmp_path
     settings.STORAGES = {

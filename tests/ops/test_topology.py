@@ -1,0 +1,446 @@
+# ruff: noqa: S603, S607, S608
+"""The fault test: `make serve`'s topology (bin/serve, honcho, the Procfile) with
+two web processes and two workers against a PostgreSQL cluster of its own, under
+a steady load of reads and writes, through a PostgreSQL restart and a worker
+killed with SIGKILL. PostgreSQL only (it copies the test database into the new
+cluster); about a minute."""
+
+import asyncio
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from glob import glob
+from http.client import HTTPConnection
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psycopg
+import pytest
+from aiosmtpd.controller import Controller
+from django.db import connection
+
+from .helpers import ROOT, clean_env, production_values, write_env_file
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="the topology runs on PostgreSQL"
+    ),
+    pytest.mark.skipif(
+        not glob("/usr/lib/postgresql/*/bin/initdb"), reason="needs PostgreSQL's initdb"
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+HOST = "partners.example.org"
+TASKS = "django_tasks_database_dbtaskresult"
+
+
+def free_port(count: int = 1) -> int:
+    """A port with `count` free ports from it."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base + count < 65000 and all(
+            _free(base + offset) for offset in range(count)
+        ):
+            return base
+    raise RuntimeError("no free ports")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+class Cluster:
+    """A throwaway PostgreSQL cluster on a spare port."""
+
+    def __init__(self):
+        self.bin = Path(sorted(glob("/usr/lib/postgresql/*/bin"))[-1])
+        self.dir = Path(tempfile.mkdtemp(prefix="ops-pg-"))
+        self.port = free_port()
+        self.as_postgres = (
+            ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+        )
+        if self.as_postgres:
+            shutil.chown(self.dir, "postgres")
+        self.run(
+            "initdb",
+            "-D",
+            str(self.dir / "data"),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+        )
+
+    def run(self, program: str, *args: str) -> None:
+        subprocess.run(
+            [*self.as_postgres, str(self.bin / program), *args],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def pg_ctl(self, *args: str) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} "
+            "-c fsync=off -c synchronous_commit=off"
+        )
+        self.run(
+            "pg_ctl",
+            "-D",
+            str(self.dir / "data"),
+            "-o",
+            options,
+            "-w",
+            "-l",
+            str(self.dir / "log"),
+            *args,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/partners"
+
+    def remove(self) -> None:
+        try:
+            self.pg_ctl("stop", "-m", "immediate")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def cluster():
+    cluster = Cluster()
+    cluster.pg_ctl("start")
+    try:
+        # The test database, migrated, becomes the cluster's database.
+        settings = connection.settings_dict
+        source = (
+            f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
+            f"{settings['PORT'] or 5432}/{settings['NAME']}"
+        )
+        subprocess.run(
+            [
+                "createdb",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(cluster.port),
+                "-U",
+                "postgres",
+                "partners",
+            ],
+            check=True,
+        )
+        dump = subprocess.run(
+            ["pg_dump", "--format=custom", "--no-owner", "--dbname", source],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            ["pg_restore", "--no-owner", "--dbname", cluster.url],
+            input=dump.stdout,
+            check=True,
+        )
+        yield cluster
+    finally:
+        cluster.remove()
+
+
+class Inbox:
+    def __init__(self):
+        self.subjects = []
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(0.5)  # a slow relay: workers are caught mid-send
+        match = re.search(rb"^Subject: (.*)$", envelope.content, re.M)
+        self.subjects.append(match.group(1).decode().strip())
+        return "250 OK"
+
+
+@pytest.fixture
+def inbox():
+    port = free_port()
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.port = port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def redis_url():
+    if not shutil.which("redis-server"):
+        yield None
+        return
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait()
+
+
+def request(port, method, path, *, body=None, headers=None, timeout=10):
+    conn = HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read().decode(errors="replace"), response
+    finally:
+        conn.close()
+
+
+def ready(port) -> tuple[int, str]:
+    try:
+        status, text, _ = request(
+            port, "GET", "/readyz/", headers={"Host": "10.0.0.9"}, timeout=3
+        )
+    except OSError as error:
+        return 0, str(error)
+    return status, text
+
+
+def failed_login(port: int, username: str) -> bool:
+    """One read (the login page) and one write (axes records the failure);
+    True when the site confirmed it."""
+    proxy = {"Host": HOST, "X-Forwarded-Proto": "https"}
+    status, text, response = request(port, "GET", "/admin/login/", headers=proxy)
+    if status != 200:
+        return False
+    cookie = response.getheader("Set-Cookie", "")
+    token = re.search(r"csrftoken=([^;]+)", cookie).group(1)
+    form_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', text).group(1)
+    status, text, _ = request(
+        port,
+        "POST",
+        "/admin/login/",
+        body=urlencode(
+            {
+                "csrfmiddlewaretoken": form_token,
+                "username": username,
+                "password": "wrong",
+            }
+        ),
+        headers={
+            **proxy,
+            "Cookie": f"csrftoken={token}",
+            "Referer": f"https://{HOST}/admin/login/",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    return status == 200
+
+
+class Load(threading.Thread):
+    """Reads and writes against both web processes until stopped."""
+
+    def __init__(self, ports):
+        super().__init__(daemon=True)
+        self.ports = ports
+        self.results = []  # (finished at, confirmed, username)
+        self.stopped = threading.Event()
+
+    def run(self):
+        n = 0
+        while not self.stopped.is_set():
+            n += 1
+            username = f"load-{n}-{uuid.uuid4().hex[:6]}"
+            try:
+                confirmed = failed_login(self.ports[n % 2], username)
+            except (OSError, AttributeError):
+                confirmed = False
+            self.results.append((time.monotonic(), confirmed, username))
+
+
+def enqueue_mail(url: str, subject: str) -> None:
+    args = {
+        "args": [],
+        "kwargs": {
+            "subject": subject,
+            "body": "b",
+            "html": "",
+            "to": ["x@example.org"],
+            "reply_to": [],
+            "partnership_id": None,
+        },
+    }
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute(
+            f"INSERT INTO {TASKS} (id, status, enqueued_at,"
+            " args_kwargs, priority, task_path, worker_ids, queue_name, backend_name,"
+            " run_after, return_value, exception_class_path, traceback) VALUES"
+            " (%s, 'READY', now(), %s, 0, 'partnerships.tasks.deliver_email', '[]',"
+            " 'default', 'default', '9999-01-01', NULL, '', '')",
+            (uuid.uuid4(), psycopg.types.json.Jsonb(args)),
+        )
+
+
+def query(url: str, sql: str, *params):
+    with psycopg.connect(url, autocommit=True) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return time.monotonic()
+        time.sleep(0.1)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def test_the_topology_survives_a_database_restart_and_a_killed_worker(
+    cluster, inbox, redis_url, tmp_path
+):
+    web_port = free_port(2)
+    values = production_values(
+        tmp_path,
+        DATABASE_URL=cluster.url,
+        EMAIL_URL=f"smtp://127.0.0.1:{inbox.port}",
+        ALLOWED_HOSTS=HOST,
+        BASE_URL=f"https://{HOST}",
+        PORT=str(web_port),
+        WEB_PROCESSES="2",
+        WEB_CONCURRENCY="2",
+        WORKERS="2",
+        TICK_INTERVAL="5",
+        WORKER_HEARTBEAT_SECONDS="0.5",
+        WORKER_DEAD_AFTER="3",
+        DB_POOL_MAX="2",
+        LOGIN_MAX_FAILURES="1000",
+    )
+    if redis_url:
+        values["REDIS_URL"] = redis_url
+    env_file = write_env_file(tmp_path / "env", **values)
+    serve = subprocess.Popen(
+        ["bin/serve"],
+        cwd=ROOT,
+        env=clean_env(ENV_FILE=str(env_file)),
+        stdout=open(tmp_path / "serve.log", "w"),  # noqa: SIM115
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    ports = (web_port, web_port + 1)
+    load = Load(ports)
+    try:
+        wait_for(
+            lambda: all(ready(p)[0] == 200 for p in ports),
+            90,
+            "both web processes ready",
+        )
+        # A plain-HTTP probe by IP address, with HTTPS enforced for everyone else.
+        assert (
+            request(ports[0], "GET", "/admin/login/", headers={"Host": HOST})[0] == 301
+        )
+        load.start()
+        for i in range(10):
+            enqueue_mail(cluster.url, f"before-{i}")
+        time.sleep(2)
+
+        # PostgreSQL restarts under load.
+        cluster.pg_ctl("restart", "-m", "fast")
+        restarted = time.monotonic()
+        recovered = wait_for(
+            lambda: all(ready(p)[0] == 200 for p in ports),
+            15,
+            "readiness after the restart",
+        )
+        assert recovered - restarted < 5
+
+        # A worker dies mid-send.
+        for i in range(10):
+            enqueue_mail(cluster.url, f"after-{i}")
+
+        def busy_worker():
+            rows = query(
+                cluster.url,
+                f"SELECT h.pid FROM cms_workerheartbeat h JOIN {TASKS} t"
+                " ON t.worker_ids->>-1 = h.worker_id WHERE t.status = 'RUNNING'",
+            )
+            return rows[0][0] if rows else None
+
+        victim = []
+        wait_for(
+            lambda: victim.append(busy_worker()) or victim[-1], 20, "a busy worker"
+        )
+        os.kill(victim[-1], signal.SIGKILL)
+
+        expected = {f"before-{i}" for i in range(10)} | {
+            f"after-{i}" for i in range(10)
+        }
+        wait_for(lambda: expected <= set(inbox.subjects), 30, "every queued message")
+        wait_for(
+            lambda: (
+                not query(
+                    cluster.url,
+                    f"SELECT 1 FROM {TASKS} WHERE status IN ('READY', 'RUNNING')",
+                )
+            ),
+            10,
+            "an empty queue",
+        )
+        time.sleep(2)
+        load.stopped.set()
+        load.join(15)
+
+        # Every write the site confirmed is there.
+        confirmed = {name for _, ok, name in load.results if ok}
+        recorded = {
+            name
+            for (name,) in query(cluster.url, "SELECT username FROM axes_accessattempt")
+        }
+        assert confirmed and confirmed <= recorded
+        failures = [t for t, ok, _ in load.results if not ok]
+        total = len(load.results)
+        print(
+            f"{total} load rounds, {len(failures)} failed, "
+            f"{len(inbox.subjects)} messages for {len(expected)} queued"
+        )
+        assert not [t for t in failures if t > recovered]
+        assert len(failures) / total < 0.05
+        statuses = query(
+            cluster.url,
+            f"SELECT status, count(*) FROM {TASKS} GROUP BY 1",
+        )
+        assert dict(statuses) == {"SUCCESSFUL": 20}
+        # The killed worker was started again: two live heartbeats.
+        wait_for(
+            lambda: (
+                query(
+                    cluster.url,
+                    "SELECT count(*) FROM cms_workerheartbeat"
+                    " WHERE seen_at > now() - interval '3 seconds'",
+                )[0][0]
+                == 2
+            ),
+            15,
+            "the killed worker to be replaced",
+        )
+    finally:
+        load.stopped.set()
+        # As an operator stops it: honcho passes SIGTERM to each process.
+        serve.send_signal(signal.SIGTERM)
+        try:
+            serve.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(serve.pid, signal.SIGKILL)
+            serve.wait()
+        print((tmp_path / "serve.log").read_text()[-3000:])
