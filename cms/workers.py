@@ -100,6 +100,22 @@ def heartbeats_prune(*, older_than: timedelta = timedelta(days=1)) -> int:
     return deleted
 
 
+class SupervisedWorker(Worker):
+    """django-tasks-db's worker, patient with a repeated stop signal."""
+
+    first_signal_at: float | None = None
+
+    def shutdown(self, signum, frame) -> None:
+        # honcho signals the whole process group and bin/worker forwards the same
+        # signal: a repeat within two seconds is the same request, not an
+        # insistence that the task in progress be cut short.
+        now = time.monotonic()
+        if self.first_signal_at is not None and now - self.first_signal_at < 2:
+            return
+        self.first_signal_at = self.first_signal_at or now
+        super().shutdown(signum, frame)
+
+
 class Heartbeat(threading.Thread):
     """Beats every WORKER_HEARTBEAT_SECONDS from its own thread (and connection),
     so a long task does not make its worker look dead; reclaims dead workers'

@@ -6,7 +6,7 @@ reads, and puts back in the queue the tasks a killed worker left running."""
 
 from django_tasks_db.management.commands import db_worker
 
-from cms.workers import new_worker_id, run_supervised
+from cms.workers import SupervisedWorker, new_worker_id, run_supervised
 
 
 class Command(db_worker.Command):
@@ -38,7 +38,7 @@ class Command(db_worker.Command):
             raise db_worker.CommandError(
                 "--exclude-queues can only be used with --queue-name=*"
             )
-        worker = db_worker.Worker(
+        worker = SupervisedWorker(
             queue_names=queue_names,
             interval=interval,
             batch=batch,
