@@ -284,7 +284,11 @@ DIRECTORY_STALE_DAYS = int(os.environ.get("DIRECTORY_STALE_DAYS", "365"))
 INVITATION_MAX_AGE = 7 * 24 * 3600
 
 WAGTAIL_SITE_NAME = "Partnership workspace"
-WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
+# Links in e-mail and calendar invitations. Without BASE_URL they point at the
+# development server on the port it runs on (`make run PORT=…` exports PORT).
+WAGTAILADMIN_BASE_URL = (
+    os.environ.get("BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+)
 WAGTAILADMIN_USER_LOGIN_FORM = "cms.forms.LoginForm"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # never send partners' e-mail hashes away
 WAGTAIL_USER_TIME_ZONES = [

@@ -133,3 +133,30 @@ def test_production_refuses_to_start_without_a_real_secret_key():
     )
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        ({"PORT": "8123"}, "http://127.0.0.1:8123"),
+        ({"PORT": "8123", "BASE_URL": "https://partners.example.org"}, None),
+    ],
+)
+def test_links_in_mail_follow_the_port_the_server_runs_on(extra, expected):
+    env = {k: v for k, v in os.environ.items() if k not in ("BASE_URL", "PORT")}
+    env.update(DJANGO_SETTINGS_MODULE="cms.settings.dev", **extra)
+    result = subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.WAGTAILADMIN_BASE_URL)",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.strip().splitlines()[-1] == (expected or extra["BASE_URL"])
