@@ -170,7 +170,7 @@ class DocumentTemplate(models.Model):
         return self.name
 
     def clean(self):
-        from .documents import lint_template
+        from .layouts import lint_template
 
         if not self.file:
             return

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from docx import Document
 
-from mou import documents
+from mou import documents, layouts
 from mou.models import DocumentTemplate
 
 from ..mou import conftest as mou_fixtures
@@ -133,12 +133,12 @@ def test_exporting_through_a_stored_malicious_layout_runs_nothing(
 
 
 def test_the_upload_trial_uses_every_variable_an_export_provides(cast, executed):
-    assert set(documents.SAMPLE_CONTEXT) == documents.TEMPLATE_VARIABLES
-    assert set(documents.context_for(executed)) == documents.TEMPLATE_VARIABLES
+    assert set(layouts.SAMPLE_CONTEXT) == layouts.TEMPLATE_VARIABLES
+    assert set(documents.context_for(executed)) == layouts.TEMPLATE_VARIABLES
 
 
 def test_the_default_layout_renders_in_the_sandbox(cast, executed):
     source = documents.default_template_bytes()
-    assert documents.lint_template(SimpleUploadedFile("default.docx", source)) == []
+    assert layouts.lint_template(SimpleUploadedFile("default.docx", source)) == []
     assert documents.render_docx(executed)
-    assert isinstance(documents._jinja_env(), documents.SandboxedEnvironment)
+    assert isinstance(layouts._jinja_env(), layouts.SandboxedEnvironment)
