@@ -190,6 +190,14 @@ class Referral(ConcurrentTransitionMixin, models.Model):
 
     objects = ReferralQuerySet.as_manager()
 
+    # Where a referral may still be cancelled or marked entered in error.
+    UNFINISHED = [
+        Status.REQUESTED,
+        Status.ACCEPTED,
+        Status.IN_PROGRESS,
+        Status.ON_HOLD,
+    ]
+
     class Meta:
         ordering = ["-requested_at", "-pk"]
         indexes = [
@@ -317,12 +325,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=status,
-        source=[
-            Status.REQUESTED,
-            Status.ACCEPTED,
-            Status.IN_PROGRESS,
-            Status.ON_HOLD,
-        ],
+        source=UNFINISHED,
         target=Status.CANCELLED,
         conditions=[_reason_given],
         permission=_side_may(Status.CANCELLED),
@@ -334,12 +337,7 @@ class Referral(ConcurrentTransitionMixin, models.Model):
     # change under it.
     @transition(
         field=status,
-        source=[
-            Status.REQUESTED,
-            Status.ACCEPTED,
-            Status.IN_PROGRESS,
-            Status.ON_HOLD,
-        ],
+        source=UNFINISHED,
         target=Status.ENTERED_IN_ERROR,
         conditions=[_reason_given],
         permission=_side_may(Status.ENTERED_IN_ERROR),
