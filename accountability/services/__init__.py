@@ -4,7 +4,9 @@ history and queues mail on commit."""
 
 from .health import *  # noqa: F403
 from .health import __all__ as _health
+from .learning import *  # noqa: F403
+from .learning import __all__ as _learning
 from .responsibilities import *  # noqa: F403
 from .responsibilities import __all__ as _responsibilities
 
-__all__ = [*_responsibilities, *_health]
+__all__ = [*_responsibilities, *_learning, *_health]

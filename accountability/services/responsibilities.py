@@ -1,5 +1,5 @@
 """Writes for shared accountability: responsibilities and their log, reminders
-and the learning log (health checks are in health.py)."""
+(the learning log is in learning.py, health checks in health.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import can_proceed
 from wagtail.log_actions import log
 
 from partnerships import permissions, reminders
@@ -23,7 +22,7 @@ from partnerships.models import (
     PartnershipRole,
 )
 
-from ..models import LearningEntry, Responsibility, ResponsibilityUpdate
+from ..models import Responsibility, ResponsibilityUpdate
 
 __all__ = [
     "responsibility_create",
@@ -34,8 +33,6 @@ __all__ = [
     "responsibility_repoint",
     "responsibility_due_reminders",
     "responsibility_reminders_send",
-    "learning_entry_create",
-    "learning_proposal_decide",
 ]
 
 REMIND_DAYS_BEFORE = 3
@@ -443,54 +440,3 @@ def responsibility_reminders_send(*, today: datetime.date | None = None) -> dict
         responsibility_due_reminders(today or timezone.localdate())
     )
     return {kind: sent[f"responsibility.{kind}"] for kind in RESPONSIBILITY_REMINDERS}
-
-
-@transaction.atomic
-def learning_entry_create(
-    *, partnership: Partnership, by, responsibilities=(), **fields
-) -> LearningEntry:
-    if not permissions.can_edit(by, partnership):
-        raise PermissionDenied
-    own = permissions.editing_organisations(by, partnership)
-    entry = LearningEntry(partnership=partnership, author=by, **fields)
-    if entry.organisation_id is None and own:
-        entry.organisation_id = min(own)
-    if entry.proposal_kind:
-        entry.proposal_status = LearningEntry.ProposalStatus.OPEN
-    entry.full_clean()
-    entry.save()
-    linked = [r for r in responsibilities if r.partnership_id == partnership.pk]
-    entry.responsibilities.set(linked)
-    log(partnership, "partnerships.add_learning", user=by, data={"title": entry.title})
-    return entry
-
-
-@transaction.atomic
-def learning_proposal_decide(
-    *, entry: LearningEntry, by, accept: bool, note: str = ""
-) -> LearningEntry:
-    if not permissions.can_coordinate(by, entry.partnership):
-        raise PermissionDenied
-    entry = LearningEntry.objects.select_for_update().get(pk=entry.pk)
-    decide = entry.accept if accept else entry.decline
-    if not can_proceed(decide):
-        raise ValidationError(
-            "This proposal has already been decided"
-            + (
-                f" ({entry.get_proposal_status_display().lower()})."
-                if entry.proposal_status
-                else "; there is no proposal to decide."
-            )
-        )
-    decide()
-    entry.decided_by = by
-    entry.decided_at = timezone.now()
-    entry.decision_note = note
-    entry.save()
-    log(
-        entry.partnership,
-        "partnerships.decide_proposal",
-        user=by,
-        data={"title": entry.title, "decision": entry.get_proposal_status_display()},
-    )
-    return entry
