@@ -349,7 +349,7 @@ def indicator_detail(request, indicator_pk):
     indicator = get_indicator_for(request.user, indicator_pk)
     model = indicator.element.model
     partnership = model.partnership
-    may_measure = services._may_measure(request.user, indicator)  # noqa: SLF001
+    may_measure = services.may_measure(request.user, indicator)
     forms_ = {
         "target": TargetForm(prefix="t"),
         "measurement": MeasurementForm(prefix="m"),
