@@ -55,3 +55,10 @@ register_workspace_panel(
 @hooks.register("register_partnership_section")
 def register_meetings_section():
     return Section("meetings", "Meetings", "meetings:index", order=50)
+
+
+@hooks.register("register_next_steps")
+def meetings_next_steps(user):
+    from .selectors import next_steps
+
+    return next_steps(user)

@@ -205,3 +205,30 @@ def test_the_steps_cost_the_same_queries_for_one_item_or_many(cast):
     assert queries() == few
     assert len(next_steps.for_user(cast.partner)) <= next_steps.LIMIT
     assert MOU.objects.count() == 0
+
+
+def test_invitees_see_the_next_meeting_of_their_series_on_its_clock(cast, client_for):
+    from meetings import services as meeting_services
+
+    start = datetime.datetime.now() + datetime.timedelta(days=3)
+    series = meeting_services.series_create(
+        partnership=cast.eastside,
+        by=cast.coordinator,
+        title="Weekly huddle",
+        kind="shared_review",
+        rrule="FREQ=WEEKLY;COUNT=4",
+        start_local=start.replace(hour=10, minute=0, second=0, microsecond=0),
+        duration_minutes=30,
+        tz="America/New_York",
+        invitees=[(cast.partner, cast.partner.email, "Priya Nair")],
+    )
+    # Not before the invitations go out.
+    assert "meeting.upcoming" not in kinds(cast.partner)
+    meeting_services.series_publish(series=series, by=cast.coordinator)
+    page = home(client_for, cast.partner)
+    assert "Weekly huddle" in page and "10:00 (New York time)" in page
+    assert "let the organiser know" in page
+    # Only invitees; a called-off series is gone.
+    assert "meeting.upcoming" not in kinds(cast.signatory)
+    meeting_services.series_cancel(series=series, by=cast.coordinator)
+    assert "meeting.upcoming" not in kinds(cast.partner)
