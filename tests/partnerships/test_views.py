@@ -56,9 +56,12 @@ def test_the_overview_shows_partners_contacts_signatories_and_empty_sections(
     assert deeper["Location"] == (
         reverse("accountability:responsibilities", args=[cast.eastside.pk]) + "42/edit/"
     )
-    assert client_for(cast.outsider).get(
-        f"/admin/partnerships/{cast.eastside.pk}/responsibilities/42/"
-    ).status_code == 404
+    assert (
+        client_for(cast.outsider)
+        .get(f"/admin/partnerships/{cast.eastside.pk}/responsibilities/42/")
+        .status_code
+        == 404
+    )
 
 
 def test_an_outsider_gets_not_found_for_a_partnership_they_are_not_in(cast, client_for):
