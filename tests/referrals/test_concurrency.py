@@ -10,6 +10,7 @@ from django.db import connection
 
 from referrals import services as referral_services
 from referrals.models import Referral, ReferralEvent
+from referrals.services import base as referral_base
 
 from ..concurrency import run_together
 from ..factories import member
@@ -34,7 +35,7 @@ def test_an_accept_and_a_reject_at_once_make_one_answer(cast, referral_in, monke
         with contextlib.suppress(threading.BrokenBarrierError):
             both_checked.wait()
 
-    monkeypatch.setattr(referral_services, "_transition_checked", wait_for_the_other)
+    monkeypatch.setattr(referral_base, "_transition_checked", wait_for_the_other)
 
     def answer(user, status):
         return lambda: referral_services.referral_move(
