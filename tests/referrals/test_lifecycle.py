@@ -220,3 +220,20 @@ def test_someone_outside_the_referral_learns_nothing_from_a_refused_move(
             referral_services.referral_feedback(
                 referral=referral, by=person, feedback="Done"
             )
+
+
+def test_the_status_control_starts_on_choose_and_a_blank_choice_changes_nothing(
+    cast, referral_in, client_for
+):
+    referral = referral_in("requested")
+    url = referral.get_absolute_url()
+    page = client_for(cast.coordinator).get(url).text
+    # One click on "Update status" must not cancel a referral: nothing is
+    # chosen until the person chooses.
+    assert '<option value="" selected>Choose…</option>' in page
+    assert page.index("Choose…") < page.index('value="cancelled"')
+    client_for(cast.coordinator).post(
+        url, {"action": "move", "status": "", "reason": ""}, follow=True
+    )
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.REQUESTED
