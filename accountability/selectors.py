@@ -30,7 +30,10 @@ def next_steps(user) -> list[NextStep]:
     steps = []
     due = (
         Responsibility.objects.open()
-        .filter(partnership__in=working, due_date__lte=today + _days(DUE_SOON_DAYS))
+        .filter(
+            partnership__in=working,
+            due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+        )
         .filter(Q(owner_id__in=acting) | Q(owner_person=user))
         .select_related("partnership")
         .order_by("due_date", "pk")[:PER_APP]
@@ -92,7 +95,3 @@ def next_steps(user) -> list[NextStep]:
                 )
             )
     return steps
-
-
-def _days(n: int) -> datetime.timedelta:
-    return datetime.timedelta(days=n)

@@ -4,10 +4,12 @@ partnerships. Each takes the user and applies the access policy itself."""
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
 from wagtail.models import ModelLogEntry
 
 from . import permissions
-from .models import Partnership, PartnershipRole
+from .models import Invitation, Partnership, PartnershipRole
+from .next_steps import PER_APP, NextStep
 
 # What each status move is called on screen and in messages; the model's
 # transitions say from which status each may happen.
@@ -72,8 +74,6 @@ def partnership_history(partnership: Partnership):
 def people_awaiting_approval(user):
     """Invitations proposed for organisations this user administers, waiting
     for them to confirm or decline."""
-    from .models import Invitation
-
     return (
         Invitation.objects.filter(
             organisation_id__in=permissions.administered_org_ids(user),
@@ -89,10 +89,6 @@ def people_awaiting_approval(user):
 def next_steps(user) -> list:
     """Organisation administrators: people partners proposed for their
     organisation. Coordinators: partnerships still forming with one partner."""
-    from django.urls import reverse
-
-    from .next_steps import PER_APP, NextStep
-
     steps = [
         NextStep(
             "partnerships.approve_person",
