@@ -25,8 +25,16 @@ class DirectoryServiceQuerySet(models.QuerySet):
         )
 
 
+class FeeKind(models.TextChoices):
+    FREE = "free", "Free"
+    SLIDING = "sliding", "Sliding scale"
+    FEE = "fee", "Fee"
+
+
 class DirectoryService(models.Model):
     """A service a partner organisation offers, as people looking for help see it."""
+
+    FeeKind = FeeKind
 
     class Category(models.TextChoices):
         HOUSING = "housing", "Housing"
@@ -70,6 +78,32 @@ class DirectoryService(models.Model):
     )
     opens_at = models.TimeField(null=True, blank=True)
     closes_at = models.TimeField(null=True, blank=True)
+    # Opening hours are read on the service's own clock ("open now" for a
+    # service two time zones away means open there).
+    time_zone = models.CharField(max_length=64, default="America/New_York")
+    # Where the service is, for distance from a ZIP code (WGS84 degrees).
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    # Eligibility the screener can check; empty means the service states none.
+    min_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    service_area = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="ZIP codes or their first three digits the service takes people "
+        "from, comma-separated; empty for anywhere.",
+    )
+    income_limit = models.PositiveIntegerField(
+        "yearly household income limit (USD)", null=True, blank=True
+    )
+    fee_kind = models.CharField(
+        max_length=10, choices=FeeKind.choices, blank=True, db_index=True
+    )
+    taxonomy_terms = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Open Eligibility / HSDS taxonomy term codes, comma-separated.",
+    )
     published = models.BooleanField(default=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -94,6 +128,12 @@ class DirectoryService(models.Model):
     class Meta:
         ordering = ["name", "pk"]
         verbose_name = "directory service"
+        indexes = [
+            models.Index(
+                fields=["published", "latitude", "longitude"],
+                name="directory_service_place",
+            )
+        ]
 
     def __str__(self):
         return self.name
