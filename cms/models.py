@@ -36,51 +36,20 @@ class DirectoryPage(Page):
     max_count = 1
     PAGE_SIZE = 20
 
-    def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
-        from django.db.models import Q
+    # The page's search, filters and language live with the directory.
+    template = "directory/find_help.html"
 
-        from directory.models import DirectoryService
+    def get_context(self, request, *args, **kwargs):
+        from directory.public import find_help_context
 
         context = super().get_context(request, *args, **kwargs)
-        services = DirectoryService.objects.published().select_related("organisation")
-        query = request.GET.get("q", "").strip()
-        category = request.GET.get("category", "")
-        language = request.GET.get("language", "").strip()
-        city = request.GET.get("city", "").strip()
-        if query:
-            services = services.filter(
-                Q(name__icontains=query)
-                | Q(description__icontains=query)
-                | Q(organisation__name__icontains=query)
-                | Q(eligibility__icontains=query)
-            )
-        if category in DirectoryService.Category.values:
-            services = services.filter(category=category)
-        if language:
-            services = services.filter(languages__icontains=language)
-        if city:
-            services = services.filter(city__iexact=city)
-        context.update(
-            page_obj=Paginator(
-                services.order_by("name", "pk"), self.PAGE_SIZE
-            ).get_page(request.GET.get("p")),
-            categories=DirectoryService.Category.choices,
-            cities=sorted(
-                set(
-                    DirectoryService.objects.published()
-                    .exclude(city="")
-                    .values_list("city", flat=True)
-                )
-            ),
-            filters={
-                "q": query,
-                "category": category,
-                "language": language,
-                "city": city,
-            },
-        )
+        context.update(find_help_context(request))
         return context
+
+    def serve(self, request, *args, **kwargs):
+        from directory.public import in_visitor_language
+
+        return in_visitor_language(super().serve)(request, *args, **kwargs)
 
 
 class GuideIndexPage(Page):

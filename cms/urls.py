@@ -28,12 +28,20 @@ urlpatterns = [
         directory_public.directory_package,
         name="directory_package",
     ),
+    path(
+        "find-help/service/<uuid:uid>/",
+        directory_public.service_detail,
+        name="directory_service",
+    ),
     path("rsvp/<str:token>/", meetings_public.rsvp, name="meetings_rsvp"),
     # Whether a PDF or fingerprint is an executed agreement: yes or no, nothing
     # more.
     path("verify/", mou_public.verify, name="mou_verify"),
     # The open directory as the HSDS 3.0 API (published services only).
     path("api/hsds/v3/", include("directory.api_urls")),
+    # The workspace's API for partners' own systems (organisation tokens).
+    path("api/v1/", include("api.urls")),
+    path("api/fhir/r4/", include("api.fhir_urls")),
     path("admin/", include(wagtailadmin_urls)),
 ]
 

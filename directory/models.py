@@ -4,11 +4,15 @@ named person, exported and imported as Open Referral HSDS 3.0."""
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from partnerships.models import Organisation
 
@@ -23,6 +27,10 @@ class DirectoryServiceQuerySet(models.QuerySet):
         return self.filter(
             models.Q(last_verified__isnull=True) | models.Q(last_verified__lt=limit)
         )
+
+
+# iCalendar weekday codes, Monday first (Python's weekday()).
+DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 
 class FeeKind(models.TextChoices):
@@ -141,6 +149,35 @@ class DirectoryService(models.Model):
     @property
     def language_list(self) -> list[str]:
         return [part.strip() for part in self.languages.split(",") if part.strip()]
+
+    @property
+    def tel_href(self) -> str:
+        """The phone number as a `tel:` link target: digits and a leading +."""
+        digits = re.sub(r"[^\d+]", "", self.phone)
+        return f"tel:{digits}" if digits else ""
+
+    @property
+    def opening_days_list(self) -> list[int]:
+        """Weekdays open, Monday = 0."""
+        return [
+            DAYS.index(d) for d in self.opening_days.upper().split(",") if d in DAYS
+        ]
+
+    @property
+    def opening_hours_text(self) -> str:
+        """The hours as people read them: "Monday to Friday, 9:00 a.m.–5:00 p.m."."""
+        days = self.opening_days_list
+        if not days or not self.opens_at:
+            return ""
+        names = [str(WEEKDAYS[d]) for d in days]
+        if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+            when = _("%(first)s to %(last)s") % {"first": names[0], "last": names[-1]}
+        else:
+            when = ", ".join(names)
+        hours = date_format(self.opens_at, "TIME_FORMAT")
+        if self.closes_at:
+            hours += "–" + date_format(self.closes_at, "TIME_FORMAT")
+        return f"{when}, {hours}"
 
     @property
     def is_stale(self) -> bool:

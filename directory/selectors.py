@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import re
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    ExpressionWrapper,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from partnerships.models import Organisation
 
@@ -116,3 +128,91 @@ def services_with_term(term_id: str) -> list[str]:
             table="attributes", row__taxonomy_term_id=term_id
         ).values_list("row", flat=True)
     ]
+
+
+# Words people use for a category's needs, searched with the service's own words
+# ("help paying rent" finds a housing service that never says "rent").
+CATEGORY_WORDS = {
+    "housing": "housing rent eviction shelter homeless home utilities landlord",
+    "health": "health doctor clinic medical care medicine insurance dental",
+    "food": "food meals groceries hunger pantry nutrition",
+    "family": "family parenting children childcare parents",
+    "youth": "youth young teens mentoring school",
+    "income": "income money benefits bills debt job work employment",
+    "legal": "legal lawyer court rights immigration",
+    "other": "",
+}
+# Filler in a request for help that would match every service.
+FILLER = {"help", "need", "needs", "find", "get", "with", "for", "and", "the", "a"}
+MAX_TERMS = 8
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of a search, lowercased, filler dropped (unless nothing else
+    is left), at most MAX_TERMS."""
+    words = [w for w in re.findall(r"\w+", query.lower()) if len(w) > 1]
+    kept = [w for w in words if w not in FILLER] or words
+    return list(dict.fromkeys(kept))[:MAX_TERMS]
+
+
+def stem(word: str) -> str:
+    """A light English stem for the SQLite fallback ("paying" → "pay",
+    "rents" → "rent", "assistance" → "assist"); PostgreSQL stems itself."""
+    for suffix in ("ance", "ence", "ing", "ies", "ied", "ers", "ed", "es", "er", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _category_words():
+    return Case(
+        *(When(category=c, then=Value(words)) for c, words in CATEGORY_WORDS.items()),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def find_help(query: str) -> QuerySet[DirectoryService]:
+    """Published services matching a free-text need, best first: full-text
+    search with stemming on PostgreSQL, stems matched within words elsewhere.
+    Names count most, then categories and taxonomy terms, then descriptions."""
+    services = published_services().annotate(category_words=_category_words())
+    terms = search_terms(query)
+    if not terms:
+        return services.none()
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = (
+            SearchVector("name", weight="A", config="english")
+            + SearchVector(
+                "category_words", "taxonomy_terms", weight="B", config="english"
+            )
+            + SearchVector("description", "eligibility", weight="C", config="english")
+        )
+        search = SearchQuery(terms[0], config="english")
+        for term in terms[1:]:
+            search |= SearchQuery(term, config="english")
+        return (
+            services.annotate(rank=SearchRank(vector, search))
+            .filter(rank__gt=0)
+            .order_by("-rank", "name", "pk")
+        )
+    match = Q()
+    rank = Value(0)
+    for term in map(stem, terms):
+        in_name = Q(name__icontains=term)
+        in_terms = Q(category_words__icontains=term) | Q(taxonomy_terms__icontains=term)
+        in_text = Q(description__icontains=term) | Q(eligibility__icontains=term)
+        match |= in_name | in_terms | in_text
+        rank = (
+            rank
+            + Case(When(in_name, then=Value(4)), default=Value(0))
+            + Case(When(in_terms, then=Value(2)), default=Value(0))
+            + Case(When(in_text, then=Value(1)), default=Value(0))
+        )
+    return (
+        services.filter(match)
+        .annotate(rank=ExpressionWrapper(rank, output_field=IntegerField()))
+        .order_by("-rank", "name", "pk")
+    )

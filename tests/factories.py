@@ -97,3 +97,19 @@ def member(user_or_name, organisation, *, leadership=False, admin=False):
         user=user, organisation=organisation, is_leadership=leadership, is_admin=admin
     )
     return user
+
+
+class DirectoryServiceFactory(factory.django.DjangoModelFactory):
+    """A published service in the public directory."""
+
+    class Meta:
+        model = "directory.DirectoryService"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Service {n}")
+    category = "other"
+    city = "Springfield"
+    postal_code = "01101"
+    phone = "(555) 010-0100"
+    opens_at = "09:00"
+    closes_at = "17:00"

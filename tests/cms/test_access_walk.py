@@ -23,6 +23,7 @@ PUBLIC = {
     "meetings_feed",
     "directory_json",
     "directory_package",
+    "directory_service",
     "meetings_rsvp",
     "mou_verify",
     "hsds_api:index",
