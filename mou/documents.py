@@ -13,10 +13,7 @@ import datetime
 import io
 import re
 import shutil
-import subprocess
-import tempfile
 from functools import lru_cache
-from pathlib import Path
 
 import jinja2
 import jinja2.meta
@@ -28,6 +25,7 @@ from docx.shared import Pt, RGBColor
 from docxcompose.composer import Composer
 from docxtpl import DocxTemplate
 
+from . import pdf
 from .layouts import (
     LayoutRefused,
     _internals,
@@ -483,22 +481,4 @@ def docx_to_pdf(docx: bytes, *, timeout: int = 120) -> bytes:
             "PDF export needs LibreOffice on the server (Debian package "
             "libreoffice-writer-nogui). Download the .docx instead."
         )
-    with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "mou.docx"
-        source.write_bytes(docx)
-        subprocess.run(  # noqa: S603 - fixed arguments, our own temporary file
-            [
-                binary,
-                "--headless",
-                f"-env:UserInstallation=file://{folder}/profile",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                folder,
-                str(source),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=timeout,
-        )
-        return (Path(folder) / "mou.pdf").read_bytes()
+    return pdf.convert(binary, docx, timeout=timeout)
