@@ -33,6 +33,8 @@ urlpatterns = [
         directory_public.service_detail,
         name="directory_service",
     ),
+    # The public needs screener (no account; nothing about the person kept).
+    path("screener/", include("screener.urls")),
     path("rsvp/<str:token>/", meetings_public.rsvp, name="meetings_rsvp"),
     # Whether a PDF or fingerprint is an executed agreement: yes or no, nothing
     # more.

@@ -24,6 +24,8 @@ PUBLIC = {
     "directory_json",
     "directory_package",
     "directory_service",
+    "screener:start",
+    "screener:results",
     "meetings_rsvp",
     "mou_verify",
     "hsds_api:index",
