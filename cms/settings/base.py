@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "accountability",
     "referrals",
     "directory",
+    "screener",
     "mou",
     "meetings",
     "logicmodels",
