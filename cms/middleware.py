@@ -29,7 +29,15 @@ ALLOWED_VIEW_NAMES = frozenset(
 # URL namespaces that belong to the workspace: each of their views applies the
 # access policy in partnerships/permissions.py itself.
 ALLOWED_NAMESPACES = frozenset(
-    {"partnerships", "accountability", "referrals", "mou", "meetings", "logicmodels"}
+    {
+        "partnerships",
+        "accountability",
+        "referrals",
+        "mou",
+        "meetings",
+        "logicmodels",
+        "api_tokens",
+    }
 )
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "mou",
     "meetings",
     "logicmodels",
+    "api",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.sites",
