@@ -44,9 +44,6 @@ urlpatterns = [
     # The workspace's API for partners' own systems (organisation tokens).
     path("api/v1/", include("api.urls")),
     path("api/fhir/r4/", include("api.fhir_urls")),
-    # The workspace's API for partners' own systems (organisation tokens).
-    path("api/v1/", include("api.urls")),
-    path("api/fhir/r4/", include("api.fhir_urls")),
     path("admin/", include(wagtailadmin_urls)),
 ]
 
