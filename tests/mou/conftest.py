@@ -2,7 +2,7 @@ import pytest
 
 from mou import services
 from mou.default_template import ensure_default_template
-from mou.models import MOU
+from mou.models import MOU, Clause, Section
 
 
 def commit_each_party(mou: MOU, by) -> None:
@@ -79,3 +79,31 @@ def sign_all(cast, mou, *, skip=()):
 @pytest.fixture
 def executed(cast, signing) -> MOU:
     return sign_all(cast, signing)
+
+
+LARGE_SECTIONS, LARGE_CLAUSES = 40, 300
+
+
+@pytest.fixture
+def large_executed(cast, draft) -> MOU:
+    """The benchmark's large MOU (40 sections, 300 more clauses), executed."""
+    have = draft.sections.count()
+    Section.objects.bulk_create(
+        Section(mou=draft, order=100 + n, kind="other", heading=f"Schedule {n}")
+        for n in range(LARGE_SECTIONS - have)
+    )
+    sections = list(draft.sections.all())
+    Clause.objects.bulk_create(
+        Clause(
+            section=sections[n % len(sections)],
+            order=100 + n,
+            text=f"Clause {n}: the partners keep shared records of referrals & "
+            "outcomes, reviewed “monthly”.",
+        )
+        for n in range(LARGE_CLAUSES)
+    )
+    draft.save_revision(clean=False)
+    commit_each_party(draft, cast.coordinator)
+    services.mou_submit_for_review(mou=draft, by=cast.coordinator)
+    services.mou_open_signing(mou=draft, by=cast.coordinator)
+    return sign_all(cast, draft)
