@@ -96,6 +96,27 @@ def check_task_backlog() -> str | None:
     return None
 
 
+def check_outbox_backlog() -> str | None:
+    """Mail waiting in the outbox: fails when the oldest message has waited
+    longer than OUTBOX_BACKLOG_MAX_AGE (SMTP down, no worker sending)."""
+    from notifications.outbox import backlog
+
+    count, waited = backlog()
+    if waited is None:
+        return None
+    if waited.total_seconds() > settings.OUTBOX_BACKLOG_MAX_AGE:
+        return (
+            f"{count} message{'s' if count != 1 else ''} waiting; the oldest has "
+            f"waited {waited.total_seconds():.0f} s "
+            f"(limit {settings.OUTBOX_BACKLOG_MAX_AGE} s)"
+        )
+    return Passing(f"ok ({count} waiting, the oldest {waited.total_seconds():.0f} s)")
+
+
+class Passing(str):
+    """A check that passes with something to say (how much mail is waiting)."""
+
+
 # Checks that need no database still run when it is down; the others would only
 # wait out the connection timeout again.
 check_cache.needs_database = False
@@ -139,7 +160,11 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 def readyz(request: HttpRequest) -> HttpResponse:
     results = readiness()
-    failing = [name for name, problem in results if problem]
+    failing = [
+        name
+        for name, problem in results
+        if problem and not isinstance(problem, Passing)
+    ]
     lines = [f"{name}: {problem or 'ok'}" for name, problem in results]
     head = f"not ready: {', '.join(failing)}" if failing else "ready"
     return _plain("\n".join([head, *lines]) + "\n", status=503 if failing else 200)

@@ -6,6 +6,8 @@ from importlib import import_module
 from django.conf import settings
 from django.utils import timezone
 
+from notifications.outbox import outbox_prune
+
 from .workers import heartbeats_prune
 
 
@@ -33,11 +35,14 @@ def sessions_prune() -> int:
 
 def prune() -> dict[str, int]:
     """Everything past its retention (TASK_RESULT_RETENTION_DAYS for task
-    results); counts by kind."""
+    results, OUTBOX_RETENTION_DAYS for mail that left); counts by kind."""
     return {
         "finished tasks": task_results_prune(
             older_than=timedelta(days=settings.TASK_RESULT_RETENTION_DAYS)
         ),
         "expired sessions": sessions_prune(),
         "old worker heartbeats": heartbeats_prune(),
+        "old outgoing mail": outbox_prune(
+            older_than=timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+        ),
     }

@@ -1,22 +1,24 @@
 """The one e-mail helper: every notification is rendered from
-templates/emails/<event>-{subject.txt,body.txt,body.html} and sent by a task after
-the surrounding transaction commits.
+templates/emails/<event>-{subject.txt,body.txt,body.html} and written to the
+outbox (notifications.outbox) in the caller's transaction; a task worker sends it
+after the transaction commits, and retries it until it leaves.
 
-Mail about a partnership names it (`partnership=`): the task then asks the access
-policy again when it runs, so someone who lost access between the event and the
-delivery (their organisation left, their account was deactivated) gets nothing.
+Mail about a partnership names it (`partnership=`): the worker then asks the
+access policy again when it sends, so someone who lost access between the event
+and the delivery (their organisation left, their account was deactivated) gets
+nothing.
+
+The outbox is the mail layer beneath every app, partnerships included: this
+module is the one place partnerships reaches into it.
 """
 
 import threading
 from contextlib import contextmanager
-from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import render_to_string
-
-from .tasks import deliver_email
 
 _state = threading.local()
 
@@ -51,23 +53,34 @@ def send_email(
     context: dict,
     reply_to: list[str] | None = None,
     partnership=None,
+    kind: str | None = None,
+    about: models.Model | None = None,
+    key: str | None = None,
 ) -> None:
-    """Render now (inside the request, with its data) and deliver after commit.
+    """Render now (inside the request, with its data) and queue one message per
+    address in the outbox, sent after commit.
 
     With `partnership`, only addresses of active people who may still see that
-    partnership when the task runs receive it."""
+    partnership when the mail leaves receive it. `kind` is the notification kind
+    people choose about (by default the one the event belongs to); `about` the
+    object the mail concerns; `key` makes a repeat call queue nothing new."""
+    from notifications.kinds import kind_for
+    from notifications.outbox import mail_queue
+
     recipients = sorted({address for address in to if address})
     if not recipients or getattr(_state, "muted", False):
         return
     subject, body, html = render_email(event, context)
-    transaction.on_commit(
-        partial(
-            deliver_email.enqueue,
-            subject=subject,
-            body=body,
-            html=html,
-            to=recipients,
-            reply_to=reply_to or [],
-            partnership_id=partnership.pk if partnership is not None else None,
-        )
+    mail_queue(
+        event=event,
+        kind=kind or kind_for(event),
+        recipients=recipients,
+        subject=subject,
+        body=body,
+        html=html,
+        reply_to=reply_to,
+        partnership=partnership,
+        about=about,
+        key=key,
+        link=str(context.get("url") or context.get("accept_url") or ""),
     )

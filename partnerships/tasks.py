@@ -12,8 +12,8 @@ def deliver_email(
     reply_to: list[str],
     partnership_id: int | None = None,
 ) -> int:
-    """Send one rendered e-mail; runs in the worker so a slow SMTP server never
-    holds up a page. A failure raises, leaving the task marked failed."""
+    """Send one rendered e-mail. Kept for tasks queued before the outbox
+    (notifications.outbox) took over: new mail never comes this way."""
     if partnership_id is not None:
         # Access is decided when the mail leaves, not when it was queued.
         from .permissions import addresses_with_access

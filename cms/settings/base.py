@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "meetings",
     "logicmodels",
     "api",
+    "notifications",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.sites",
@@ -277,7 +278,19 @@ READY_CHECKS = [
     "cms.health.check_static_manifest",
     "cms.health.check_workers",
     "cms.health.check_task_backlog",
+    "cms.health.check_outbox_backlog",
 ]
+# The outbox (notifications/outbox.py): a refused message is tried again after
+# OUTBOX_RETRY_BASE seconds, doubling up to OUTBOX_RETRY_MAX, for
+# OUTBOX_GIVE_UP_HOURS; /readyz/ fails when a message has waited longer than
+# OUTBOX_BACKLOG_MAX_AGE seconds; tick deletes sent mail after
+# OUTBOX_RETENTION_DAYS and sends daily digests from DIGEST_HOUR (local time).
+OUTBOX_RETRY_BASE = float(os.environ.get("OUTBOX_RETRY_BASE", "30"))
+OUTBOX_RETRY_MAX = float(os.environ.get("OUTBOX_RETRY_MAX", "3600"))
+OUTBOX_GIVE_UP_HOURS = float(os.environ.get("OUTBOX_GIVE_UP_HOURS", "48"))
+OUTBOX_BACKLOG_MAX_AGE = int(os.environ.get("OUTBOX_BACKLOG_MAX_AGE", "900"))
+OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
+DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "7"))
 
 # Directory entries not verified for this many days are flagged as stale.
 DIRECTORY_STALE_DAYS = int(os.environ.get("DIRECTORY_STALE_DAYS", "365"))

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from cms.models import WorkerHeartbeat
+from notifications.models import OutgoingMail
+from notifications.outbox import mail_queue
 from partnerships.tasks import deliver_email
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +53,7 @@ def test_a_load_balancer_probing_by_ip_over_plain_http_is_answered(client):
         "static manifest: ok",
         "workers: ok",
         "task backlog: ok",
+        "outbox backlog: ok",
     ]
     assert "no-cache" in ready["Cache-Control"]
 
@@ -86,6 +89,36 @@ def test_readyz_names_the_backlog_when_queued_work_waits_too_long(client):
     assert response.status_code == 503
     assert response.text.splitlines()[0] == "not ready: task backlog"
     assert "has waited 400 s (limit 300 s)" in response.text
+
+
+@override_settings(**STRICT, OUTBOX_BACKLOG_MAX_AGE=600)
+def test_readyz_counts_the_outbox_and_names_it_when_mail_waits_too_long(client):
+    beat(1)
+    # Queued outside a transaction that commits here: no worker sends them.
+    mail_queue(
+        event="directory-stale",
+        kind="directory",
+        recipients=["a@example.org", "b@example.org"],
+        subject="Check your entry",
+        body="b",
+    )
+    response = client.get("/readyz/", HTTP_HOST="10.0.0.7")
+    assert response.status_code == 200
+    assert "outbox backlog: ok (2 waiting, the oldest 0 s)" in response.text
+
+    OutgoingMail.objects.filter(recipient="a@example.org").update(
+        created_at=timezone.now() - timedelta(seconds=700)
+    )
+    response = client.get("/readyz/", HTTP_HOST="10.0.0.7")
+    assert response.status_code == 503
+    assert response.text.splitlines()[0] == "not ready: outbox backlog"
+    assert (
+        "outbox backlog: 2 messages waiting; the oldest has waited 700 s "
+        "(limit 600 s)" in response.text
+    )
+
+    OutgoingMail.objects.update(status=OutgoingMail.Status.SENT)
+    assert client.get("/readyz/", HTTP_HOST="10.0.0.7").status_code == 200
 
 
 def test_readyz_names_a_missing_static_manifest(client, settings, tmp_path):

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from cms import housekeeping
 from meetings import services as meeting_services
 from mou import services as mou_services
+from notifications import digest, outbox
 from partnerships import reminders
 
 
@@ -25,6 +26,8 @@ class Command(BaseCommand):
             + (", ".join(f"{count} {kind}" for kind, count in sent.items()) or "none")
         )
         self.stdout.write(f"Invitations re-sent: {meeting_services.deliveries_retry()}")
+        self.stdout.write(f"Daily digests queued: {digest.digest_send()}")
+        self.stdout.write(f"Outgoing mail re-queued: {outbox.outbox_sweep()}")
         pruned = housekeeping.prune()
         self.stdout.write(
             "Pruned: " + ", ".join(f"{count} {kind}" for kind, count in pruned.items())
