@@ -86,7 +86,11 @@ def vtimezone(tzid: str, first: datetime.date, last: datetime.date) -> Timezone:
 
 
 def _organizer(series) -> vCalAddress:
-    email = settings.DEFAULT_FROM_EMAIL
+    """The address calendar programs send Accept/Decline to. With a reply mailbox
+    configured (MEETINGS_REPLY_ADDRESS) it is that mailbox, which the workspace
+    reads, named after the coordinator, who is SENT-BY; without one, the sender
+    address (answers then come through the RSVP links only)."""
+    email = settings.MEETINGS_REPLY_ADDRESS or settings.DEFAULT_FROM_EMAIL
     if "<" in email:
         email = email.split("<", 1)[1].rstrip(">")
     address = vCalAddress(f"mailto:{email}")
@@ -95,10 +99,15 @@ def _organizer(series) -> vCalAddress:
         organiser.get_full_name() or organiser.username if organiser else series.title
     )
     address.params["cn"] = vText(name)
+    if settings.MEETINGS_REPLY_ADDRESS and organiser and organiser.email:
+        address.params["sent-by"] = vText(f"mailto:{organiser.email}")
     return address
 
 
-def _attendee(invitee, response: str = "needs-action") -> vCalAddress:
+def _attendee(invitee, response: str | None = None) -> vCalAddress:
+    """An invitee with the answer they gave (PARTSTAT), so an update never asks
+    again someone who already said yes or no."""
+    response = response or getattr(invitee, "response", "") or "needs-action"
     address = vCalAddress(f"mailto:{invitee.email}")
     if invitee.name:
         address.params["cn"] = vText(invitee.name)
@@ -173,9 +182,16 @@ def _rrule_dict(text: str, zone: zoneinfo.ZoneInfo | None = None) -> dict:
 
 
 def override_event(
-    series, meeting, *, invitees: Iterable = (), stamp: datetime.datetime
+    series,
+    meeting,
+    *,
+    invitees: Iterable = (),
+    stamp: datetime.datetime,
+    answers: dict | None = None,
 ) -> Event:
-    """A moved or cancelled occurrence (RECURRENCE-ID names the original)."""
+    """A moved or cancelled occurrence, or one some invitee answered for alone
+    (RECURRENCE-ID names the original). answers: invitee pk → their PARTSTAT
+    for this date, where it differs from their answer for the series."""
     zone = series.zone
     event = Event()
     _common(event, series, sequence=series.sequence, stamp=stamp)
@@ -190,8 +206,9 @@ def override_event(
         "CANCELLED" if meeting.state == meeting.State.CANCELLED else "CONFIRMED",
     )
     event.add("organizer", _organizer(series))
+    answers = answers or {}
     for invitee in invitees:
-        event.add("attendee", _attendee(invitee))
+        event.add("attendee", _attendee(invitee, answers.get(invitee.pk)))
     return event
 
 
@@ -203,8 +220,10 @@ def build_calendar(
     refresh: str | None = None,
     skip_broken: bool = False,
 ) -> Calendar:
-    """entries: (series, overrides, invitees) triples. Overrides are meetings that
-    were moved or cancelled; cancelled ones become EXDATEs on the series too.
+    """entries: (series, overrides, invitees) triples, or with a fourth item,
+    {(meeting pk, invitee pk): PARTSTAT} for answers given for one date. Overrides
+    are meetings that were moved, cancelled or answered for alone; cancelled
+    ones become EXDATEs on the series too.
 
     With skip_broken (feeds), a series that cannot be written is left out and
     logged, so one bad row never takes everyone else's calendar down."""
@@ -227,12 +246,18 @@ def build_calendar(
         calendar.add("x-published-ttl", refresh)
     zones: dict[str, list[datetime.date]] = {}
     events = []
-    for series, overrides, invitees in entries:
+    for series, overrides, invitees, *rest in entries:
         try:
             problem = series.problem() if skip_broken else None
             if problem:
                 raise ValueError(problem)
-            built, span = _series_events(series, overrides, invitees, stamp=stamp)
+            built, span = _series_events(
+                series,
+                overrides,
+                invitees,
+                stamp=stamp,
+                answers=rest[0] if rest else {},
+            )
             if skip_broken:
                 # Serialise now: a value the format cannot hold fails here, not
                 # in the middle of the whole calendar.
@@ -254,15 +279,24 @@ def build_calendar(
     return calendar
 
 
-def _series_events(series, overrides, invitees, *, stamp) -> tuple[list, tuple]:
+def _series_events(
+    series, overrides, invitees, *, stamp, answers
+) -> tuple[list, tuple]:
     """The series event and its overrides, and the dates its time zone must cover."""
     invitees = list(invitees)
     cancelled = [m.original_start for m in overrides if m.state == "cancelled"]
     built = [series_event(series, cancelled=cancelled, invitees=invitees, stamp=stamp)]
     for meeting in overrides:
         if meeting.state != "cancelled":
+            mine = {
+                invitee.pk: answers[meeting.pk, invitee.pk]
+                for invitee in invitees
+                if (meeting.pk, invitee.pk) in answers
+            }
             built.append(
-                override_event(series, meeting, invitees=invitees, stamp=stamp)
+                override_event(
+                    series, meeting, invitees=invitees, stamp=stamp, answers=mine
+                )
             )
     until = _rrule_dict(series.rrule).get("UNTIL")
     last = until[0] if until else None

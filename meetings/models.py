@@ -155,6 +155,15 @@ class MeetingSeries(models.Model):
         return datetime.timedelta(minutes=self.duration_minutes)
 
 
+class Answer(models.TextChoices):
+    """What an invitee said (iCalendar PARTSTAT, lower case)."""
+
+    NEEDS_ACTION = "needs-action", "No answer yet"
+    ACCEPTED = "accepted", "Coming"
+    TENTATIVE = "tentative", "Maybe"
+    DECLINED = "declined", "Not coming"
+
+
 class Invitee(models.Model):
     """Someone invited to a series: a workspace user or a bare e-mail address."""
 
@@ -171,6 +180,13 @@ class Invitee(models.Model):
     email = models.EmailField()
     name = models.CharField(max_length=200, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # The answer for the whole series (RSVP link or a calendar program's REPLY
+    # without RECURRENCE-ID); an Attendance row overrides it for one date.
+    response = models.CharField(
+        max_length=20, choices=Answer.choices, default=Answer.NEEDS_ACTION
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
 
     class Meta:
         ordering = ["name", "email"]
@@ -412,11 +428,7 @@ class Action(models.Model):
 class Attendance(models.Model):
     """An invitee's answer for one meeting, and whether they came."""
 
-    class Response(models.TextChoices):
-        NEEDS_ACTION = "needs-action", "No answer yet"
-        ACCEPTED = "accepted", "Coming"
-        TENTATIVE = "tentative", "Maybe"
-        DECLINED = "declined", "Not coming"
+    Response = Answer
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="attendance"
@@ -426,6 +438,7 @@ class Attendance(models.Model):
         max_length=20, choices=Response.choices, default=Response.NEEDS_ACTION
     )
     responded_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
     attended = models.BooleanField(null=True)
 
     class Meta:
@@ -520,3 +533,20 @@ class FeedToken(models.Model):
             defaults={"token_hash": hash_token(token)},
         )
         return token
+
+
+class FeedVersion(models.Model):
+    """How many times a partnership's calendar content changed: feeds are keyed
+    by it, so an unchanged feed is answered without reading the series tables."""
+
+    partnership = models.OneToOneField(
+        Partnership,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="meeting_feed_version",
+    )
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.partnership_id}: {self.version}"

@@ -1,12 +1,15 @@
 """Reached without logging in, each guarded by its own token: calendar feeds
 and RSVP links. A wrong, rotated or tampered token is a bare 404."""
 
+import datetime
 import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.cache import never_cache
@@ -15,7 +18,14 @@ from django.views.decorators.http import require_http_methods
 from partnerships import permissions
 
 from . import ical, services
-from .models import Attendance, FeedToken, Meeting, MeetingSeries, hash_token
+from .models import (
+    Answer,
+    Attendance,
+    FeedToken,
+    Meeting,
+    MeetingSeries,
+    hash_token,
+)
 
 REFRESH = "PT1H"
 
@@ -102,41 +112,79 @@ def _cache_headers(response, etag: str, modified: int | None):
 
 @never_cache
 def rsvp(request, token):
+    """One invitee's answer, for one date or for the whole series, with a comment
+    for the organiser. The link keeps working when the series' time changes."""
     try:
-        invitee, meeting = services.rsvp_resolve(token)
+        invitee, meeting, date_gone = services.rsvp_resolve(token)
     except services.RSVPWithdrawn:
         # A genuine link whose invitee is no longer invited or lost access: say
         # so plainly, and show nothing of the meeting.
         return render(request, "meetings/rsvp_withdrawn.html", status=410)
     except services.RSVPInvalid:
         raise Http404 from None
+    series = invitee.series
     recorded = error = None
     if request.method == "POST":
+        scope = request.POST.get("scope", "date" if meeting else "series")
         try:
-            recorded = services.rsvp_record(
+            record = services.rsvp_record(
                 invitee=invitee,
-                meeting=meeting,
+                meeting=meeting if scope == "date" else None,
                 response=request.POST.get("response", ""),
+                comment=request.POST.get("comment", ""),
             )
         except services.RSVPWithdrawn:
             return render(request, "meetings/rsvp_withdrawn.html", status=410)
         except ValidationError as refused:
             error = " ".join(refused.messages)
-    current = Attendance.objects.filter(meeting=meeting, invitee=invitee).first()
+        else:
+            recorded = (record.get_response_display(), scope)
+            invitee.refresh_from_db()
+    now = timezone.now()
+    dates = []
+    if meeting is None and series.cancelled_at is None:
+        upcoming = services.occurrences(
+            series, start=now, end=now + datetime.timedelta(days=400), limit=6
+        )
+        own = dict(
+            Attendance.objects.filter(invitee=invitee)
+            .exclude(response=Answer.NEEDS_ACTION)
+            .values_list("meeting_id", "response")
+        )
+        dates = [
+            (
+                o,
+                Answer(own.get(o.meeting.pk if o.meeting else None, invitee.response)),
+                reverse(
+                    "meetings_rsvp",
+                    args=[services.rsvp_token(invitee, o.original_start)],
+                ),
+            )
+            for o in upcoming
+            if not o.cancelled
+        ]
+    current = invitee.response
+    if meeting is not None:
+        current = services.answers(meeting, [invitee])[invitee.pk][0]
     return render(
         request,
         "meetings/rsvp.html",
         {
             "invitee": invitee,
             "meeting": meeting,
-            "series": meeting.series,
-            "current": current,
+            "series": series,
+            "date_gone": date_gone,
+            "current": Answer(current),
+            "dates": dates,
             "recorded": recorded,
             "error": error,
+            "series_url": reverse(
+                "meetings_rsvp", args=[services.rsvp_token(invitee, None)]
+            ),
             "choices": [
                 (value, label)
-                for value, label in Attendance.Response.choices
-                if value != Attendance.Response.NEEDS_ACTION
+                for value, label in Answer.choices
+                if value != Answer.NEEDS_ACTION
             ],
         },
     )

@@ -46,5 +46,6 @@ urlpatterns = [
     path("<int:meeting_pk>/decisions/", views.decision_add, name="decision_add"),
     path("<int:meeting_pk>/actions/", views.action_add, name="action_add"),
     path("<int:meeting_pk>/attendance/", views.attendance_save, name="attendance"),
+    path("<int:meeting_pk>/remind/", views.meeting_remind, name="remind"),
     path("<int:meeting_pk>/<slug:action>/", views.meeting_state, name="state"),
 ]

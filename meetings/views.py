@@ -143,6 +143,9 @@ def series_detail(request, series_pk):
         failed=list(series.deliveries.filter(status=Delivery.Status.FAILED)[:20])
         if coordinate
         else [],
+        proposals=list(series.events.filter(action="counter")[:10])
+        if coordinate
+        else [],
         page_title=series.title,
     )
     return render(request, "meetings/series.html", context)
@@ -388,10 +391,22 @@ def meeting_detail(request, meeting_pk):
     for invitee in invitees:
         invitee.attendance = attendance.get(invitee.pk)
     total = sum(item.minutes_allotted or 0 for item in agenda)
+    coordinate = permissions.can_coordinate(request.user, partnership)
     context = _context(
         request,
         partnership,
         meeting=meeting,
+        roster=services.roster(meeting),
+        can_remind=coordinate
+        and series.published
+        and not series.cancelled_at
+        and meeting.state == "scheduled"
+        and meeting.start > timezone.now(),
+        proposals=list(
+            meeting.events.filter(action="counter").order_by("-created_at")[:10]
+        )
+        if coordinate
+        else [],
         series=series,
         agenda=agenda,
         agenda_total=total,
@@ -505,6 +520,24 @@ def attendance_save(request, meeting_pk):
     services.attendance_mark(meeting=meeting, by=request.user, present=present)
     messages.success(request, "Attendance saved.")
     return HttpResponseRedirect(meeting.get_absolute_url() + "#attendance")
+
+
+@require_POST
+def meeting_remind(request, meeting_pk):
+    meeting = get_meeting_for(request.user, meeting_pk, action="coordinate")
+    try:
+        asked = services.rsvp_remind(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Reminder sent to {asked} {'person' if asked == 1 else 'people'} "
+            "who had not answered."
+            if asked
+            else "Everyone has answered; nobody was reminded.",
+        )
+    return HttpResponseRedirect(meeting.get_absolute_url() + "#roster")
 
 
 @require_POST

@@ -34,6 +34,14 @@ MEETING_ACTIONS = {
     "meetings.add_invitee": ("Invite to meetings", "Invited {email} to {series}"),
     "meetings.remove_invitee": ("Remove invitee", "Removed {email} from {series}"),
     "meetings.rsvp": ("Answer invitation", "{email}: {response} ({series})"),
+    "meetings.remind_invitees": (
+        "Remind invitees",
+        "Reminded {count} who had not answered ({series}, {meeting})",
+    ),
+    "meetings.counter": (
+        "Propose another time",
+        "{email} proposes {proposed} ({series})",
+    ),
     "meetings.hold_meeting": ("Hold meeting", "Held {meeting}"),
     "meetings.close_meeting": ("Close minutes", "Closed the minutes of {meeting}"),
     "meetings.record_decision": ("Record decision", "Decided: {decision}"),

@@ -206,6 +206,12 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Partnership workspace <workspace@localhost>"
 )
+# Meeting invitations name this mailbox as ORGANIZER, so Accept/Decline from
+# calendar programs goes there; `manage.py read_replies` (and tick) reads it
+# over IMAP: imaps://user:password@host:993/INBOX (imap://…?starttls=1 also).
+# Without them, answers come through the RSVP links only (README, "Meetings").
+MEETINGS_REPLY_ADDRESS = os.environ.get("MEETINGS_REPLY_ADDRESS", "")
+MEETINGS_IMAP_URL = os.environ.get("MEETINGS_IMAP_URL", "")
 
 # Mail and slow work run as tasks; `manage.py db_worker` runs the queue.
 TASKS = {

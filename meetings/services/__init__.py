@@ -3,19 +3,22 @@ invitations (e-mails, RSVP), deliveries (sending one e-mail and its status),
 minutes (agenda, decisions, actions, attendance) and lifecycle (every change of
 state). Callers use `meetings.services.<name>`."""
 
-from .base import Occurrence, occurrence_for, occurrences, series_calendar
-from .deliveries import deliveries_retry, delivery_send
-from .invitations import (
+from .answers import (
     RSVP_SALT,
     RSVPInvalid,
     RSVPWithdrawn,
-    invitee_add,
-    invitee_remove,
+    answers,
+    occurrence_near,
+    roster,
     rsvp_links,
     rsvp_record,
+    rsvp_remind,
     rsvp_resolve,
     rsvp_token,
 )
+from .base import Occurrence, occurrence_for, occurrences, series_calendar
+from .deliveries import deliveries_retry, delivery_send
+from .invitations import invitee_add, invitee_remove
 from .lifecycle import (
     meeting_cancel,
     meeting_close,
@@ -42,6 +45,7 @@ __all__ = [
     "action_record",
     "agenda_item_add",
     "agenda_item_move",
+    "answers",
     "attendance_mark",
     "decision_record",
     "deliveries_retry",
@@ -54,9 +58,12 @@ __all__ = [
     "meeting_move",
     "minutes_record",
     "occurrence_for",
+    "occurrence_near",
     "occurrences",
     "rsvp_links",
+    "roster",
     "rsvp_record",
+    "rsvp_remind",
     "rsvp_resolve",
     "rsvp_token",
     "series_calendar",

@@ -16,7 +16,7 @@ from partnerships import permissions
 from partnerships.models import Partnership
 
 from .. import ical
-from ..models import AgendaItem, Invitee, Meeting, MeetingSeries
+from ..models import AgendaItem, Answer, Attendance, Invitee, Meeting, MeetingSeries
 
 
 @dataclass
@@ -146,9 +146,39 @@ def _overrides(series: MeetingSeries) -> list[Meeting]:
 
 
 def series_calendar(series: MeetingSeries, *, method: str | None = "REQUEST"):
+    """The series with its exceptions; an invitation (REQUEST) also carries each
+    invitee's answer, for the series and for any date they answered alone."""
+    if method != "REQUEST":
+        return ical.build_calendar(
+            [(series, _overrides(series), _active_invitees(series))], method=method
+        )
+    answered = series_answers(series)
+    overrides = [
+        m
+        for m in series.meetings.all()
+        if m.state == Meeting.State.CANCELLED
+        or m.is_moved
+        or any(meeting_id == m.pk for meeting_id, _ in answered)
+    ]
     return ical.build_calendar(
-        [(series, _overrides(series), _active_invitees(series))], method=method
+        [(series, overrides, _active_invitees(series), answered)], method=method
     )
+
+
+def series_answers(series: MeetingSeries) -> dict[tuple[int, int], str]:
+    """(meeting pk, invitee pk) → PARTSTAT for every date someone answered for
+    alone, where it differs from their answer for the series: what a REQUEST
+    must carry on that date's own event."""
+    rows = Attendance.objects.filter(
+        meeting__series=series, invitee__removed_at__isnull=True
+    ).exclude(response=Answer.NEEDS_ACTION)
+    return {
+        (meeting_id, invitee_id): response
+        for meeting_id, invitee_id, response, series_response in rows.values_list(
+            "meeting_id", "invitee_id", "response", "invitee__response"
+        )
+        if response != series_response
+    }
 
 
 def _lock_series(series: MeetingSeries) -> MeetingSeries:

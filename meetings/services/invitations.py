@@ -1,24 +1,21 @@
 """Who is invited and how they hear of it: invitees, invitation e-mails with
-their calendars, RSVP links and answers, and retrying failed deliveries."""
+their calendars (answers are in answers.py)."""
 
 from __future__ import annotations
 
-import datetime
 from functools import partial
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
-from wagtail.log_actions import log
 
 from partnerships import permissions
 from partnerships.emails import render_email
 
 from .. import ical
-from ..models import Attendance, Delivery, Invitee, Meeting, MeetingSeries
+from ..models import Delivery, Invitee, MeetingSeries
+from .answers import rsvp_links
 from .base import (
     _active_invitees,
     _bump,
@@ -26,12 +23,8 @@ from .base import (
     _lock_series,
     _log,
     _require,
-    occurrence_for,
-    occurrences,
     series_calendar,
 )
-
-RSVP_SALT = "meetings.rsvp"
 
 
 @transaction.atomic
@@ -124,87 +117,3 @@ def _send(series, invitees, *, method, calendar, event, context) -> int:
         )
         count += 1
     return count
-
-
-def rsvp_token(invitee: Invitee, original_start: datetime.datetime | None) -> str:
-    return signing.dumps(
-        {
-            "i": invitee.pk,
-            "o": original_start.strftime("%Y%m%dT%H%M%SZ") if original_start else "",
-        },
-        salt=RSVP_SALT,
-    )
-
-
-def rsvp_links(series: MeetingSeries, invitee: Invitee) -> dict:
-    """Accept / tentative / decline links for the next occurrence."""
-    upcoming = occurrences(
-        series,
-        start=timezone.now(),
-        end=timezone.now() + datetime.timedelta(days=400),
-        limit=1,
-    )
-    original = upcoming[0].original_start if upcoming else None
-    token = rsvp_token(invitee, original)
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    return {
-        "date": upcoming[0].start if upcoming else None,
-        "url": base + reverse("meetings_rsvp", args=[token]),
-    }
-
-
-class RSVPInvalid(Exception):
-    """Not a link we made (tampered, expired, or for no occurrence)."""
-
-
-class RSVPWithdrawn(RSVPInvalid):
-    """A link we made, for someone no longer invited or no longer with access."""
-
-
-def rsvp_resolve(token: str) -> tuple[Invitee, Meeting]:
-    try:
-        data = signing.loads(token, salt=RSVP_SALT, max_age=60 * 60 * 24 * 400)
-    except signing.BadSignature:
-        raise RSVPInvalid from None
-    invitee = (
-        Invitee.objects.select_related("series__partnership", "user")
-        .filter(pk=data.get("i"))
-        .first()
-    )
-    if invitee is None or not data.get("o"):
-        raise RSVPInvalid
-    if not invitee.may_take_part():
-        raise RSVPWithdrawn
-    try:
-        meeting = occurrence_for(invitee.series, data["o"])
-    except ValidationError:
-        raise RSVPInvalid from None
-    return invitee, meeting
-
-
-@transaction.atomic
-def rsvp_record(*, invitee: Invitee, meeting: Meeting, response: str) -> Attendance:
-    """The invitee's own answer, authorised by their signed link: it counts only
-    while they are invited and (for an account) may still see the partnership."""
-    invitee = Invitee.objects.select_related("series__partnership", "user").get(
-        pk=invitee.pk
-    )
-    if meeting.series_id != invitee.series_id or not invitee.may_take_part():
-        raise RSVPWithdrawn
-    if response not in Attendance.Response.values:
-        raise ValidationError("Answer accept, tentative or decline.")
-    attendance, _ = Attendance.objects.get_or_create(meeting=meeting, invitee=invitee)
-    attendance.response = response
-    attendance.responded_at = timezone.now()
-    attendance.save()
-    log(
-        meeting.series.partnership,
-        "meetings.rsvp",
-        user=invitee.user,
-        data={
-            "series": meeting.series.title,
-            "email": invitee.email,
-            "response": attendance.get_response_display(),
-        },
-    )
-    return attendance

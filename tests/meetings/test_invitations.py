@@ -82,7 +82,7 @@ def test_schedule_change_cancel_and_remove_send_the_right_itip_mail(
         ("partner@example.org", "CANCEL", 2, True),
         ("ana@pantry.example", "CANCEL", 3, False),
     ]
-    assert "Answer here: http://testserver/rsvp/" in received[0][5]
+    assert "Answer for every date: http://testserver/rsvp/" in received[0][5]
     assert Delivery.objects.filter(status="sent").count() == 7
 
 
