@@ -39,10 +39,6 @@ def _page(name: str) -> dict:
     }
 
 
-def _schema_name(name: str) -> str:
-    return "".join(part.title() for part in name.split("-"))
-
-
 def _responses(ok: dict) -> dict:
     refusal = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     return {
@@ -83,7 +79,7 @@ def document(*, server: str) -> dict:
     paths: dict = {}
     schemas: dict = {"Error": ERROR}
     for resource in RESOURCES:
-        item = _schema_name(resource.name)
+        item = resource.schema_name
         schemas[item] = resource.schema
         schemas[f"{item}Page"] = _page(item)
         ref = {"$ref": f"#/components/schemas/{item}"}

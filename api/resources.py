@@ -64,6 +64,11 @@ class Resource:
     item: Callable[[object], dict]
     schema: dict
 
+    @property
+    def schema_name(self) -> str:
+        """Its name in the OpenAPI document's components."""
+        return "".join(part.title() for part in self.name.split("-"))
+
     def visible_to(self, user) -> QuerySet:
         """The rows of partnerships the user sees: one subquery, the policy's."""
         return self.rows().filter(
