@@ -28,12 +28,11 @@ def directory_notice(to, **extra):
 def test_each_address_gets_its_own_row_and_exactly_one_message_after_commit(
     smtp, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            directory_notice(["b@example.org", "a@example.org", "a@example.org"])
-            # Written with the event, not yet sent.
-            assert OutgoingMail.objects.filter(status=Status.QUEUED).count() == 2
-            assert smtp.messages == []
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        directory_notice(["b@example.org", "a@example.org", "a@example.org"])
+        # Written with the event, not yet sent.
+        assert OutgoingMail.objects.filter(status=Status.QUEUED).count() == 2
+        assert smtp.messages == []
     assert sorted(m.envelope_to[0] for m in smtp.messages) == [
         "a@example.org",
         "b@example.org",
@@ -48,10 +47,13 @@ def test_each_address_gets_its_own_row_and_exactly_one_message_after_commit(
 
 
 def test_a_rolled_back_event_sends_nothing(smtp, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            directory_notice(["a@example.org"])
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        directory_notice(["a@example.org"])
+        raise RuntimeError
     assert not OutgoingMail.objects.exists()
     assert smtp.messages == []
 
