@@ -115,6 +115,12 @@ INTERNALS_MESSAGE = (
 )
 
 
+PREVIEW_FIRST = (
+    "Preview this layout with sample data first (“Preview” in the list of "
+    "layouts): it can be made active once its preview renders cleanly."
+)
+
+
 class LayoutRefused(Exception):
     """A stored layout cannot be rendered safely or at all; the message says why
     and what hub staff should do."""
@@ -226,3 +232,22 @@ def _trial_render(file) -> list[str]:
     finally:
         file.seek(0)
     return []
+
+
+def preview_docx(file) -> bytes:
+    """The layout filled in with the sample figures, in the sandbox, as hub
+    staff see it before making it active; LayoutRefused says what is wrong."""
+    problems = lint_template(file)
+    if problems:
+        raise LayoutRefused(" ".join(problems))
+    try:
+        file.seek(0)
+        document = DocxTemplate(io.BytesIO(file.read()))
+        document.render(SAMPLE_CONTEXT, jinja_env=_jinja_env(), autoescape=True)
+    except jinja2.TemplateError as error:  # lint_template tried the same
+        raise LayoutRefused(f"The layout cannot be filled in: {error}.") from error
+    finally:
+        file.seek(0)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

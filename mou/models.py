@@ -158,8 +158,12 @@ class DocumentTemplate(models.Model):
     name = models.CharField(max_length=200)
     file = models.FileField(upload_to=_template_upload_to)
     is_active = models.BooleanField(
-        default=False, help_text="Use this layout for every export."
+        default=False,
+        help_text="Use this layout for every export. Only a layout whose preview "
+        "with sample data rendered cleanly can be made active.",
     )
+    # The stored file whose preview rendered cleanly: a new file needs its own.
+    previewed_file = models.CharField(max_length=200, blank=True, editable=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -169,14 +173,27 @@ class DocumentTemplate(models.Model):
     def __str__(self):
         return self.name
 
+    @classmethod
+    def active(cls) -> DocumentTemplate | None:
+        """The layout exports use: active, and previewed as it is now."""
+        return cls.objects.filter(
+            is_active=True, previewed_file=models.F("file")
+        ).first()
+
+    @property
+    def is_previewed(self) -> bool:
+        return bool(self.file) and self.previewed_file == self.file.name
+
     def clean(self):
-        from .layouts import lint_template
+        from .layouts import PREVIEW_FIRST, lint_template
 
         if not self.file:
             return
         problems = lint_template(self.file)
         if problems:
             raise ValidationError({"file": problems})
+        if self.is_active and not self.is_previewed:
+            raise ValidationError({"is_active": PREVIEW_FIRST})
 
 
 class MOUQuerySet(models.QuerySet):

@@ -27,7 +27,7 @@ def export_timings(mou, *, runs: int = 5) -> dict:
     """Seconds per .docx and per sealed PDF of `mou` (in the active layout),
     after one untimed export of each that starts LibreOffice and loads the
     signing libraries, as a running web process has done long before."""
-    template = DocumentTemplate.objects.filter(is_active=True).first()
+    template = DocumentTemplate.active()
     layout = template.file if template else None
     binary = documents.soffice()
     kept = bool(binary) and pdf.wait_for_listener(binary)

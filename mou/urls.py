@@ -1,11 +1,21 @@
 from django.urls import path
 
-from . import views
+from . import layout_views, views
 
 app_name = "mou"
 
 urlpatterns = [
     path("partnership/<int:pk>/", views.mou_index, name="index"),
+    path(
+        "layouts/<int:layout_pk>/preview/",
+        layout_views.layout_preview,
+        name="layout_preview",
+    ),
+    path(
+        "layouts/<int:layout_pk>/activate/",
+        layout_views.layout_activate,
+        name="layout_activate",
+    ),
     path("partnership/<int:pk>/new/", views.mou_create, name="create"),
     path("<int:mou_pk>/", views.mou_detail, name="detail"),
     path("<int:mou_pk>/sections/new/", views.section_edit, name="section_add"),

@@ -463,7 +463,7 @@ def mou_export(request, mou_pk, fmt):
     if fmt not in ("docx", "pdf"):
         raise Http404
     mou = get_mou_for(request.user, mou_pk)
-    template = DocumentTemplate.objects.filter(is_active=True).first()
+    template = DocumentTemplate.active()
     try:
         layout = template.file if template else None
         if fmt == "pdf":

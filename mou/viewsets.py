@@ -1,3 +1,4 @@
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from .models import DocumentTemplate, LibraryClause, MOUTemplate
@@ -27,12 +28,26 @@ class LibraryClauseViewSet(ModelViewSet):
     copy_view_enabled = False
 
 
+class PreviewColumn(Column):
+    """A link to the layout's preview with sample figures."""
+
+    cell_template_name = "mou/_layout_preview_cell.html"
+
+
 class DocumentTemplateViewSet(ModelViewSet):
+    """Hub staff upload layouts, preview them with sample figures, then make
+    one active (mou.layout_views)."""
+
     model = DocumentTemplate
     icon = "doc-empty"
     menu_label = "Document layouts"
     form_fields = ["name", "file", "is_active"]
-    list_display = ["name", "is_active", "uploaded_at"]
+    list_display = [
+        "name",
+        "is_active",
+        PreviewColumn("preview", label="Preview"),
+        "uploaded_at",
+    ]
     ordering = ["-is_active", "-uploaded_at"]
     copy_view_enabled = False
 

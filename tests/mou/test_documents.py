@@ -96,25 +96,6 @@ def test_a_bad_template_upload_is_refused_with_the_reason(
     assert not DocumentTemplate.objects.exists()
 
 
-def test_an_uploaded_template_is_used_for_exports(cast, client_for, executed):
-    upload = _docx_with("House style: {{ title }} v{{ version }} for {{ partnership }}")
-    response = client_for(cast.hub).post(
-        reverse("mou_layouts:add"),
-        {
-            "name": "House style",
-            "file": SimpleUploadedFile("house.docx", upload),
-            "is_active": "on",
-        },
-    )
-    assert response.status_code == 302
-    exported = client_for(cast.partner).get(
-        reverse("mou:export", args=[executed.pk, "docx"])
-    )
-    assert "House style: Eastside Family Support Partnership MOU v1" in text_of(
-        exported.content
-    )
-
-
 def test_without_libreoffice_pdf_export_explains_itself(
     cast, executed, client_for, monkeypatch
 ):

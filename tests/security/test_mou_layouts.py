@@ -120,6 +120,8 @@ def test_exporting_through_a_stored_malicious_layout_runs_nothing(
         is_active=True,
     )
     template = DocumentTemplate.objects.get()
+    # ...and taken for previewed: only the sandbox stands in the way now.
+    DocumentTemplate.objects.update(previewed_file=template.file.name)
     with pytest.raises(documents.LayoutRefused, match="server’s internals"):
         documents.render_docx(executed, template.file)
     assert not marker.exists()
