@@ -35,11 +35,13 @@ from .minutes import (
     decision_record,
     minutes_record,
 )
+from .replies import Outcome, reply_receive
 from .series import series_create, series_update
 
 __all__ = [
     "RSVP_SALT",
     "Occurrence",
+    "Outcome",
     "RSVPInvalid",
     "RSVPWithdrawn",
     "action_record",
@@ -61,6 +63,7 @@ __all__ = [
     "occurrence_near",
     "occurrences",
     "rsvp_links",
+    "reply_receive",
     "roster",
     "rsvp_record",
     "rsvp_remind",
