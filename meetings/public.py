@@ -4,8 +4,9 @@ and RSVP links. A wrong, rotated or tampered token is a bare 404."""
 import datetime
 import hashlib
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -43,8 +44,41 @@ def _feed_series(feed: FeedToken):
     ).distinct()
 
 
+# A full feed body stays in the cache this long at most; a change gives the
+# feed a new key long before, so this only bounds what unchanged feeds keep.
+BODY_SECONDS = 7 * 24 * 3600
+
+
+def _feed_key(record: FeedToken) -> tuple[str, int | None] | None:
+    """The feed's key (its ETag) and when its content last changed, from the
+    token and the calendar version of each partnership it may show; None when
+    the owner no longer sees the partnership of a partnership feed. One query,
+    and none of the series tables: the version rows are written by every change
+    that alters what a feed shows (meetings.services.feeds_changed)."""
+    visible = permissions.visible_partnerships(record.user)
+    if record.partnership_id:
+        visible = visible.filter(pk=record.partnership_id)
+    rows = sorted(
+        visible.values_list(
+            "pk", "meeting_feed_version__version", "meeting_feed_version__changed_at"
+        )
+    )
+    if record.partnership_id and not rows:
+        return None  # the owner lost sight of the partnership: as if rotated
+    material = ",".join(f"{pk}.{version or 0}" for pk, version, _ in rows)
+    latest = max((changed for *_, changed in rows if changed), default=None)
+    digest = hashlib.sha256(
+        f"{record.token_hash}:{record.user.email.lower()}:{material}".encode()
+    ).hexdigest()[:32]
+    return digest, int(latest.timestamp()) if latest else None
+
+
 @require_http_methods(["GET", "HEAD"])
 def feed(request, token):
+    """A calendar feed. Unchanged, it costs two queries (the token, the versions
+    of what it shows): a 304 from the validators, or the body from the cache
+    shared by every web process (Redis in production), keyed by those versions
+    so a change anywhere is seen everywhere at once."""
     record = (
         FeedToken.objects.select_related("user", "partnership")
         .filter(token_hash=hash_token(token), user__is_active=True)
@@ -52,32 +86,27 @@ def feed(request, token):
     )
     if record is None:
         raise Http404
-    if record.partnership_id and not permissions.can_view(
-        record.user, record.partnership
-    ):
-        # The owner lost sight of the partnership: the feed stops, as if rotated.
+    key = _feed_key(record)
+    if key is None:
         raise Http404
-    series = _feed_series(record)
-    # Cheap fingerprint first: an unchanged feed answers 304 without building it.
-    stamp = series.aggregate(
-        changed=Max("updated_at"),
-        meetings_changed=Max("meetings__updated_at"),
-        n=Count("id", distinct=True),
-    )
-    latest = max(
-        filter(None, [stamp["changed"], stamp["meetings_changed"]]), default=None
-    )
-    etag = quote_etag(
-        hashlib.sha256(
-            f"{record.token_hash}:{stamp['n']}:{latest}".encode()
-        ).hexdigest()[:32]
-    )
-    modified = int(latest.timestamp()) if latest else None
+    digest, modified = key
+    etag = quote_etag(digest)
     # Weak and listed ETags and If-Modified-Since, as RFC 9110 says.
     unchanged = get_conditional_response(request, etag=etag, last_modified=modified)
     if unchanged is not None:
         return _cache_headers(unchanged, etag, modified)
+    cache_key = f"meetings:feed:{digest}"
+    body = cache.get(cache_key)
+    if body is None:
+        body = _feed_body(record)
+        cache.set(cache_key, body, BODY_SECONDS)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    return _cache_headers(response, etag, modified)
+
+
+def _feed_body(record: FeedToken) -> bytes:
     entries = []
+    series = _feed_series(record)
     for item in series.select_related("partnership", "organiser").prefetch_related(
         "meetings"
     ):
@@ -95,10 +124,7 @@ def feed(request, token):
     calendar = ical.build_calendar(
         entries, name=name, refresh=REFRESH, skip_broken=True
     )
-    response = HttpResponse(
-        ical.to_bytes(calendar), content_type="text/calendar; charset=utf-8"
-    )
-    return _cache_headers(response, etag, modified)
+    return ical.to_bytes(calendar)
 
 
 def _cache_headers(response, etag: str, modified: int | None):

@@ -16,7 +16,15 @@ from partnerships import permissions
 from partnerships.models import Partnership
 
 from .. import ical
-from ..models import AgendaItem, Answer, Attendance, Invitee, Meeting, MeetingSeries
+from ..models import (
+    AgendaItem,
+    Answer,
+    Attendance,
+    FeedVersion,
+    Invitee,
+    Meeting,
+    MeetingSeries,
+)
 
 
 @dataclass
@@ -204,6 +212,21 @@ def _bump(series: MeetingSeries) -> None:
         sequence=F("sequence") + 1, updated_at=timezone.now()
     )
     series.refresh_from_db(fields=["sequence", "updated_at"])
+    feeds_changed(series.partnership_id)
+
+
+def feeds_changed(partnership_id: int) -> None:
+    """The partnership's calendar content changed: every feed that shows it gets
+    a new key (its cached body and ETag no longer match). Kept in the database,
+    in the same transaction as the change, so every web process sees it."""
+    now = timezone.now()
+    changed = FeedVersion.objects.filter(partnership_id=partnership_id).update(
+        version=F("version") + 1, changed_at=now
+    )
+    if not changed:
+        FeedVersion.objects.get_or_create(
+            partnership_id=partnership_id, defaults={"version": 1, "changed_at": now}
+        )
 
 
 def _materialise(series: MeetingSeries, original_start: datetime.datetime) -> Meeting:

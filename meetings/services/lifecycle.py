@@ -31,6 +31,7 @@ from .base import (
     _refuse_if_cancelled,
     _require,
     _require_edit,
+    feeds_changed,
     occurrences,
 )
 from .invitations import _send_cancel, _send_request
@@ -157,6 +158,7 @@ def series_publish(*, series: MeetingSeries, by) -> int:
     _transition_checked(series)
     series.published = True
     series.save(update_fields=["published", "updated_at"])
+    feeds_changed(series.partnership_id)
     MeetingEvent.objects.create(
         series=series,
         action="publish",
