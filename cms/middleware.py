@@ -36,6 +36,7 @@ ALLOWED_NAMESPACES = frozenset(
         "mou",
         "meetings",
         "logicmodels",
+        "screening",
         "api_tokens",
     }
 )

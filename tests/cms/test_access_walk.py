@@ -33,6 +33,7 @@ PUBLIC = {
     "hsds_api:service",
     "hsds_api:organizations",
     "hsds_api:organization",
+    "read_api:openapi",
     "wagtailadmin_login",
     "wagtailadmin_password_reset",
     "wagtailadmin_password_reset_done",
@@ -55,6 +56,10 @@ WORKSPACE_CHROME = {
     "accountability:my_responsibilities",
     "meetings:feeds",
     "referrals:inbox",
+    "api_tokens:index",
+    "screening:assist",
+    "screening:needs",
+    "screening:needs_export",
 }
 
 # Wagtail routes that Wagtail itself leaves open (static assets and redirects to
@@ -188,6 +193,7 @@ def samples(cast) -> dict[str, str]:
         "key": "20260113T150000Z",
         "mou_pk": str(mou.pk),
         "section_pk": str(section.pk),
+        "clause_pk": str(section.clauses.first().pk),  # its comment thread
         "comment_pk": str(comment.pk),
         "action": "submit",
         "direction": "up",
@@ -236,7 +242,7 @@ def every_url(cast):
 
 
 def refused(response, *, anonymous: bool) -> bool:
-    if response.status_code in (403, 404, 405, 410):
+    if response.status_code in (401, 403, 404, 405, 410):
         return True
     if response.status_code == 302:
         location = response["Location"]
@@ -353,3 +359,64 @@ def test_a_third_partner_sees_no_referral_between_two_others(cast, client, every
         if referral_path in url and not refused(response, anonymous=False):
             problems.append(f"GET {url} ({name}) answered {response.status_code}")
     assert not problems, "\n".join(problems)
+
+
+# Every API route, asked with the token of an organisation that must see
+# nothing of Eastside's referral (Eastside Housing is in the partnership but
+# neither sent nor received it) or of Eastside at all (Lakeshore, a stranger).
+API_NAMESPACES = ("read_api", "fhir_api", "hsds_api")
+
+
+@pytest.mark.parametrize(
+    "who, admin",
+    [("housing", "housing"), ("lakeshore", "outsider"), ("stranger", "stranger")],
+)
+def test_every_api_route_refuses_an_outside_organisations_token(
+    cast, client, every_url, who, admin
+):
+    from django.urls import reverse
+
+    from api import services as api_services
+    from referrals.models import Referral
+
+    organisation = {
+        "housing": cast.housing_org,
+        "lakeshore": cast.lakeshore_org,
+        "stranger": cast.stranger_org,
+    }[who]
+    _, key = api_services.token_create(
+        organisation=organisation,
+        by=getattr(cast, admin),
+        name="walk",
+        scope="read-write",
+    )
+    referral = Referral.objects.get()
+    routes = [(n, u) for n, u in every_url if n.split(":")[0] in API_NAMESPACES]
+    assert {n.split(":")[0] for n, _ in routes} == set(API_NAMESPACES)
+    # The FHIR routes name the referral, the others Eastside.
+    for kind in ("task", "servicerequest", "consent", "patient"):
+        routes.append(
+            (f"fhir_api:{kind}", reverse(f"fhir_api:{kind}", args=[referral.pk]))
+        )
+    referral_urls = {url for _, url in routes[-4:]}
+    # Housing is in Eastside: it sees the partnership, never the referral.
+    hidden = (
+        ["Care navigator 1"]
+        if who == "housing"
+        else ["Eastside Family Support", "Care navigator"]
+    )
+    problems = []
+    for name, url in routes:
+        for method in ("get", "post", "put"):
+            response = getattr(client, method)(url, HTTP_AUTHORIZATION=f"Bearer {key}")
+            body = response.content.decode(errors="replace")
+            if any(text in body for text in hidden):
+                problems.append(f"{method.upper()} {url} ({name}) shows {hidden}")
+            if url in referral_urls and response.status_code not in (404, 405):
+                problems.append(
+                    f"{method.upper()} {url} answered {response.status_code}"
+                )
+            if response.status_code in (200, 201, 204) and method != "get":
+                problems.append(f"{method.upper()} {url} ({name}) accepted a write")
+    assert not problems, "\n".join(problems)
+    assert Referral.objects.get().status == "requested"
