@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import layout_views, views
+from . import comment_views, layout_views, views
 
 app_name = "mou"
 
@@ -48,6 +48,16 @@ urlpatterns = [
     path("<int:mou_pk>/export.<str:fmt>", views.mou_export, name="export"),
     path("<int:mou_pk>/certificate.pdf", views.mou_certificate, name="certificate"),
     path("<int:mou_pk>/comments/", views.comment_add, name="comment_add"),
+    path(
+        "<int:mou_pk>/comments/general/",
+        comment_views.general_thread,
+        name="general_thread",
+    ),
+    path(
+        "<int:mou_pk>/clauses/<int:clause_pk>/comments/",
+        comment_views.clause_thread,
+        name="clause_thread",
+    ),
     path(
         "<int:mou_pk>/comments/<int:comment_pk>/resolve/",
         views.comment_resolve,

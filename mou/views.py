@@ -28,6 +28,12 @@ from .forms import (
 )
 from .models import MOU, Clause, Comment, DocumentTemplate, MOUTemplate, Section
 
+# Threads on a clause nobody has resolved yet.
+OPEN_THREADS = Count(
+    "comments",
+    filter=Q(comments__parent__isnull=True, comments__resolved_at__isnull=True),
+)
+
 
 def get_mou_for(user, pk, *, action="view") -> MOU:
     """Unknown and invisible MOUs look alike (404); visible but not permitted is
@@ -103,28 +109,22 @@ def mou_create(request, pk):
 @require_safe
 def mou_detail(request, mou_pk):
     mou = get_mou_for(request.user, mou_pk)
-    comments = (
-        Comment.objects.filter(mou=mou, parent__isnull=True)
-        .select_related("author", "resolved_by")
-        .prefetch_related(
-            Prefetch("replies", queryset=Comment.objects.select_related("author"))
-        )
-    )
-    by_clause: dict = {}
-    general = []
-    for comment in comments:
-        if comment.clause_id:
-            by_clause.setdefault(comment.clause_id, []).append(comment)
-        else:
-            general.append(comment)
+    # Counts only: a clause's thread loads when someone opens it
+    # (comment_views), so the page costs the same with 10 comments or 1,000.
     sections = list(
         mou.sections.prefetch_related(
-            Prefetch("clauses", queryset=Clause.objects.select_related("responsible"))
+            Prefetch(
+                "clauses",
+                queryset=Clause.objects.select_related("responsible").annotate(
+                    comment_count=Count("comments"), open_count=OPEN_THREADS
+                ),
+            )
         )
     )
-    for section in sections:
-        for clause in section.clauses.all():
-            clause.thread = by_clause.get(clause.pk, [])
+    general = Comment.objects.filter(mou=mou, clause__isnull=True).aggregate(
+        comment_count=Count("pk"),
+        open_count=Count("pk", filter=Q(parent__isnull=True, resolved_at__isnull=True)),
+    )
     signable = [
         organisation
         for organisation in mou.parties()
@@ -150,6 +150,8 @@ def mou_detail(request, mou_pk):
         can_edit_text=can_edit and mou.is_editable,
         can_comment=can_edit,
         comment_form=CommentForm(),
+        comment_url=reverse("mou:comment_add", args=[mou.pk]),
+        thread_url=reverse("mou:clause_thread", args=[mou.pk, 0]),
         terminate_form=TerminateForm(),
         pdf_available=bool(documents.soffice()),
     )
@@ -524,6 +526,8 @@ def comment_add(request, mou_pk):
             anchor = f"#clause-{clause.pk}"
         if form.cleaned_data["parent"]:
             parent = get_object_or_404(Comment, pk=form.cleaned_data["parent"], mou=mou)
+            # Back to the thread replied to, opened.
+            anchor = f"#clause-{parent.clause_id}" if parent.clause_id else ""
         try:
             services.comment_add(
                 mou=mou,

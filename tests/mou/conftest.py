@@ -1,8 +1,9 @@
+import factory
 import pytest
 
 from mou import services
 from mou.default_template import ensure_default_template
-from mou.models import MOU, Clause, Section
+from mou.models import MOU, Clause, Comment, Section
 
 
 def commit_each_party(mou: MOU, by) -> None:
@@ -107,3 +108,28 @@ def large_executed(cast, draft) -> MOU:
     services.mou_submit_for_review(mou=draft, by=cast.coordinator)
     services.mou_open_signing(mou=draft, by=cast.coordinator)
     return sign_all(cast, draft)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment on a clause of `mou` (pass mou, clause, author)."""
+
+    class Meta:
+        model = Comment
+
+    body = factory.Sequence(lambda n: f"Comment number {n} on this clause.")
+
+
+def comments_on(mou: MOU, count: int, *, author, replies_every: int = 3) -> None:
+    """`count` comments spread over the MOU's clauses, every third a reply."""
+    clauses = [c for s in mou.sections.all() for c in s.clauses.all()]
+    made: list[Comment] = []
+    for n in range(count):
+        parent = made[-1] if n % replies_every == 2 and made else None
+        made.append(
+            CommentFactory(
+                mou=mou,
+                clause=parent.clause if parent else clauses[n % len(clauses)],
+                parent=parent.parent or parent if parent else None,
+                author=author,
+            )
+        )
