@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Q
+from django.db import connection
+from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 
 from partnerships import permissions
@@ -40,16 +41,36 @@ def _visible(user):
     return permissions.visible_partnerships(user)
 
 
-def overdue_by_organisation(user, today: datetime.date | None = None) -> Figure:
-    today = today or timezone.localdate()
-    rows = (
+def _past_due(user, today: datetime.date) -> list[dict]:
+    """Open responsibilities past their due date, counted per partnership and
+    owner: all of them, and those that fell due in the completion window. One
+    grouped query serves both figures."""
+    start = today - datetime.timedelta(days=WINDOW_DAYS)
+    return list(
         Responsibility.objects.filter(partnership__in=_visible(user))
         .overdue(today)
-        .values("owner__name")
-        .annotate(overdue=Count("id"))
-        .order_by("-overdue", "owner__name")
+        .values("partnership_id", "partnership__name", "owner__name")
+        .annotate(
+            overdue=Count("id"), recent=Count("id", filter=Q(due_date__gte=start))
+        )
+        .order_by()
     )
-    table = [[row["owner__name"], row["overdue"]] for row in rows]
+
+
+def overdue_by_organisation(
+    user, today: datetime.date | None = None, past_due: list | None = None
+) -> Figure:
+    today = today or timezone.localdate()
+    if past_due is None:
+        past_due = _past_due(user, today)
+    by_owner: dict[str, int] = {}
+    for row in past_due:
+        if row["overdue"]:
+            name = row["owner__name"]
+            by_owner[name] = by_owner.get(name, 0) + row["overdue"]
+    table = [
+        [name, n] for name, n in sorted(by_owner.items(), key=lambda i: (-i[1], i[0]))
+    ]
     total = sum(row[1] for row in table)
     return Figure(
         "overdue",
@@ -60,39 +81,46 @@ def overdue_by_organisation(user, today: datetime.date | None = None) -> Figure:
     )
 
 
-def completion(user, today: datetime.date | None = None) -> Figure:
+def completion(
+    user, today: datetime.date | None = None, past_due: list | None = None
+) -> Figure:
     """Of the responsibilities that fell due in the last 90 days, how many were
     done, per partnership (each occurrence of a recurring one counts once)."""
     today = today or timezone.localdate()
     start = today - datetime.timedelta(days=WINDOW_DAYS)
-    visible = _visible(user)
+    if past_due is None:
+        past_due = _past_due(user, today)
     done = set(
         ResponsibilityUpdate.objects.filter(
-            responsibility__partnership__in=visible,
+            responsibility__partnership__in=_visible(user),
             status_to=Responsibility.Status.DONE,
             due_date__gte=start,
             due_date__lte=today,
-        ).values_list("responsibility__partnership_id", "responsibility_id", "due_date")
-    )
-    still_open = set(
-        Responsibility.objects.filter(
-            partnership__in=visible, due_date__gte=start, due_date__lt=today
         )
-        .open()
-        .values_list("partnership_id", "pk", "due_date")
+        # Reopened after being done: it counts as open, not done.
+        .exclude(
+            Q(responsibility__due_date=F("due_date"))
+            & Q(responsibility__due_date__lt=today)
+            & ~Q(responsibility__status=Responsibility.Status.DONE)
+        )
+        .values_list(
+            "responsibility__partnership_id",
+            "responsibility__partnership__name",
+            "responsibility_id",
+            "due_date",
+        )
     )
-    # Reopened after being done: it counts as open, not done.
-    done -= still_open
-    counts: dict[int, list[int]] = {}
-    for partnership_id, _pk, _due in done:
-        counts.setdefault(partnership_id, [0, 0])[0] += 1
-    for partnership_id, _pk, _due in still_open:
-        counts.setdefault(partnership_id, [0, 0])[1] += 1
-    names = dict(Partnership.objects.filter(pk__in=counts).values_list("pk", "name"))
+    counts: dict[tuple, list[int]] = {}
+    for partnership_id, name, _pk, _due in done:
+        counts.setdefault((partnership_id, name), [0, 0])[0] += 1
+    for row in past_due:
+        if row["recent"]:
+            key = (row["partnership_id"], row["partnership__name"])
+            counts.setdefault(key, [0, 0])[1] += row["recent"]
     table = sorted(
         (
-            [names[pk], d, d + o, round(100 * d / (d + o), 1)]
-            for pk, (d, o) in counts.items()
+            [name, d, d + o, round(100 * d / (d + o), 1)]
+            for (_pk, name), (d, o) in counts.items()
         ),
         key=lambda row: (row[3], row[0]),
     )
@@ -111,6 +139,16 @@ def completion(user, today: datetime.date | None = None) -> Figure:
         table,
         summary,
     )
+
+
+def figures(user, today: datetime.date) -> list[Figure]:
+    """The dashboard's three figures (three queries)."""
+    past_due = _past_due(user, today)
+    return [
+        overdue_by_organisation(user, today, past_due),
+        completion(user, today, past_due),
+        health_scores(user),
+    ]
 
 
 def health_scores(user) -> Figure:
@@ -160,6 +198,9 @@ def health_scores(user) -> Figure:
     )
 
 
+STUCK = [Responsibility.Status.BLOCKED, Responsibility.Status.AT_RISK]
+
+
 @dataclass
 class Attention:
     overdue: list
@@ -178,21 +219,30 @@ class Attention:
 def needs_attention(user, today: datetime.date | None = None, limit: int = 8):
     today = today or timezone.localdate()
     visible = _visible(user)
-    responsibilities = Responsibility.objects.filter(
-        partnership__in=visible
-    ).select_related("partnership", "owner")
+    in_view = Responsibility.objects.filter(partnership__in=visible)
+    overdue = in_view.overdue(today).order_by("due_date", "pk")[:limit]
+    stuck = in_view.filter(status__in=STUCK).order_by("due_date", "pk")[:limit]
+    # One query for both lists: each list's first rows, then split again (a
+    # row in both sets sorts the same way in each), undated ones where the
+    # database puts them.
+    undated_last = connection.features.nulls_order_largest
+    rows = sorted(
+        Responsibility.objects.filter(
+            Q(pk__in=overdue.values("pk")) | Q(pk__in=stuck.values("pk"))
+        ).select_related("partnership", "owner"),
+        key=lambda r: (
+            (r.due_date is None) == undated_last,
+            r.due_date or today,
+            r.pk,
+        ),
+    )
     return Attention(
-        overdue=list(
-            responsibilities.overdue(today).order_by("due_date", "pk")[:limit]
-        ),
-        stuck=list(
-            responsibilities.filter(
-                status__in=[
-                    Responsibility.Status.BLOCKED,
-                    Responsibility.Status.AT_RISK,
-                ]
-            ).order_by("due_date", "pk")[:limit]
-        ),
+        overdue=[
+            r
+            for r in rows
+            if r.due_date < today and r.status != Responsibility.Status.DONE
+        ][:limit],
+        stuck=[r for r in rows if r.status in STUCK][:limit],
         proposals=list(
             LearningEntry.objects.filter(
                 partnership__in=visible,

@@ -448,3 +448,14 @@ class CollaborationRating(models.Model):
 
     def __str__(self):
         return f"{self.other}: {self.level}"
+
+
+class FiguresVersion(models.Model):
+    """One row whose token changes with every write the dashboard figures read
+    (database triggers, see figure_cache.py): cached figures are kept under it."""
+
+    token = models.CharField(max_length=64)
+    txid = models.BigIntegerField(null=True, blank=True)
+
+    def __str__(self):
+        return self.token

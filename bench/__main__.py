@@ -1,32 +1,62 @@
-"""`make bench`: seed the large data set into its own database, serve it with
-gunicorn on loopback, and time pages against a bare Django view.
+"""`make bench`: seed the large data set (and one tenth of it) into their own
+databases, serve each with gunicorn on loopback, time pages against a bare
+Django view and Wagtail's own listing, count each page's queries, and fail
+(exit 1) when a target of issue 16 is missed, printing which.
 
-Environment: BENCH_DATABASE_URL (default: SQLite in var/bench/), BENCH_REQUESTS
-(requests per page at concurrency 1, default 60), BENCH_PORT (default 8765).
+Environment: BENCH_DATABASE_URL (default: SQLite in var/bench/; the 0.1 scale
+uses the same name with `_0_1` added), BENCH_SCALES (default "1,0.1"; the
+first is the full set), BENCH_REQUESTS (requests per page and concurrency,
+default 60), BENCH_PORT (default: a free port).
 """
 
-import http.client
+from __future__ import annotations
+
 import json
 import os
-import statistics
+import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
+
+from bench import targets
+from bench.measure import etag_of, fetch, measure
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 PY = sys.executable
 
 
-def env() -> dict:
+def database_url(scale: str) -> str:
+    url = os.environ.get("BENCH_DATABASE_URL")
+    suffix = "" if float(scale) == 1 else "_" + scale.replace(".", "_")
+    if not url:
+        return f"sqlite:///{OUT / f'bench{suffix}.sqlite3'}"
+    if suffix:
+        base, name = url.rsplit("/", 1)
+        url = f"{base}/{name}{suffix}"
+    _create_postgres_database(url)
+    return url
+
+
+def _create_postgres_database(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/template1", autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def env(scale: str) -> dict:
     OUT.mkdir(parents=True, exist_ok=True)
     return {
         **os.environ,
-        "DATABASE_URL": os.environ.get(
-            "BENCH_DATABASE_URL", f"sqlite:///{OUT / 'bench.sqlite3'}"
-        ),
+        "BENCH_SCALE": scale,
+        "DATABASE_URL": database_url(scale),
         "DJANGO_SETTINGS_MODULE": "cms.settings.production",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-" + "k" * 60),
         "SECURE_SSL_REDIRECT": "0",
@@ -36,20 +66,29 @@ def env() -> dict:
     }
 
 
-def django(code: str, environment: dict) -> str:
-    return subprocess.run(  # noqa: S603
-        [PY, "-c", "import django; django.setup()\n" + code],
+def inside(environment: dict, command: str, argument: str = "") -> dict:
+    """Run bench.inproc.main(command, argument) inside Django; its JSON answer."""
+    code = (
+        "import django, sys; django.setup()\n"
+        "from bench import inproc\n"
+        "inproc.main(sys.argv[1], sys.argv[2])\n"
+    )
+    done = subprocess.run(  # noqa: S603
+        [PY, "-c", code, command, argument],
         cwd=ROOT,
         env=environment,
-        check=True,
         capture_output=True,
         text=True,
-    ).stdout.strip()
+    )
+    if done.returncode:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"bench.inproc {command} failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def prepare(environment: dict) -> dict:
     manage = [PY, "manage.py"]
-    print("Migrating the benchmark database…", flush=True)
+    print(f"Scale {environment['BENCH_SCALE']}: migrating…", flush=True)
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=environment, check=True)  # noqa: S603
     subprocess.run(  # noqa: S603
         [*manage, "collectstatic", "--noinput", "-v0"],
@@ -57,113 +96,67 @@ def prepare(environment: dict) -> dict:
         env=environment,
         check=True,
     )
-    print("Seeding the large data set (first run only)…", flush=True)
-    started = time.perf_counter()
-    info = json.loads(
-        django(
-            "import json\nfrom bench import seed\nresult = seed.seed()\nseed.finish()\n"
-            "from partnerships.models import Partnership\n"
-            "result['partnership'] = Partnership.objects.order_by('pk').values_list("
-            "'pk', flat=True)[250]\n"
-            "from mou.models import MOU\n"
-            "result['mou'] = MOU.objects.get(title='Large benchmark MOU').pk\n"
-            "from meetings.models import AgendaItem, FeedToken\n"
-            "from django.contrib.auth import get_user_model as gum\n"
-            "result['meeting'] = AgendaItem.objects.order_by('pk').first().meeting_id\n"
-            "result['feed'] = FeedToken.issue(user=gum().objects.get("
-            "username=seed.BENCH_USER))\n"
-            "from logicmodels.models import LogicModel\n"
-            "result['logic_model'] = LogicModel.objects.get("
-            "title='Large benchmark logic model').pk\n"
-            "result['first'] = Partnership.objects.order_by('pk').first().pk\n"
-            "result['member'] = seed.session_cookie(seed.BENCH_USER)\n"
-            "result['hub'] = seed.session_cookie('bench-hub')\n"
-            "from django.contrib.auth import get_user_model\n"
-            "from mou.models import MOU\n"
-            "from referrals.models import Referral\n"
-            "from partnerships.models import LearningEntry, Organisation, "
-            "Responsibility\n"
-            "result['counts'] = {'organisations': Organisation.objects.count(), "
-            "'partnerships': Partnership.objects.count(), "
-            "'users': get_user_model().objects.count(), "
-            "'responsibilities': Responsibility.objects.count(), "
-            "'learning entries': LearningEntry.objects.count(), "
-            "'MOUs': MOU.objects.count(), "
-            "'referrals': Referral.objects.count()}\n"
-            "print(json.dumps(result))",
-            environment,
-        ).splitlines()[-1]
-    )
-    info["seconds"] = round(time.perf_counter() - started, 1)
-    return info
+    print("Seeding what is missing (slow the first time)…", flush=True)
+    return inside(environment, "prepare")
 
 
-def fetch(port: int, path: str, cookie: str, headers=None) -> tuple[int, float]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    started = time.perf_counter()
-    sent = dict(headers or {})
-    if cookie:
-        sent["Cookie"] = cookie
-    connection.request("GET", path, headers=sent)
-    response = connection.getresponse()
-    response.read()
-    elapsed = time.perf_counter() - started
-    connection.close()
-    return response.status, elapsed
-
-
-def etag_of(port: int, path: str) -> str:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request("GET", path)
-    response = connection.getresponse()
-    response.read()
-    connection.close()
-    return response.getheader("ETag") or ""
-
-
-def measure(
-    port: int, path: str, cookie: str, requests: int, headers=None, expect=200
-) -> dict:
-    for _ in range(3):  # warm up both workers
-        status, _ = fetch(port, path, cookie, headers)
-    if status != expect:
-        raise SystemExit(f"{path} answered {status}; the benchmark needs {expect}")
-    timings = sorted(fetch(port, path, cookie, headers)[1] for _ in range(requests))
-    # Throughput at concurrency 4 over a fixed number of requests.
-    total = requests * 2
-    lock = threading.Lock()
-    remaining = [total]
-
-    def worker():
-        while True:
-            with lock:
-                if remaining[0] == 0:
-                    return
-                remaining[0] -= 1
-            fetch(port, path, cookie, headers)
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
+def pages(info: dict) -> dict:
+    """label → (path, cookie, headers)."""
+    member, hub = info["member"], info["hub"]
+    pk, mou = info["partnership"], info["mou"]
     return {
-        "p50_ms": round(statistics.median(timings) * 1000, 1),
-        "p99_ms": round(
-            timings[min(len(timings) - 1, int(len(timings) * 0.99))] * 1000, 1
+        targets.BARE: ("/healthz/", "", {}),
+        "partnership list (all visible)": ("/admin/partnerships/", member, {}),
+        "partnership list, page 2": ("/admin/partnerships/?p=2", member, {}),
+        "partnership overview": (f"/admin/partnerships/{pk}/", member, {}),
+        "partners and people": (f"/admin/partnerships/{pk}/partners/", member, {}),
+        "home dashboard": ("/admin/", member, {}),
+        "leadership dashboard": ("/admin/accountability/dashboard/", member, {}),
+        "responsibilities of one partnership": (
+            f"/admin/accountability/partnership/{pk}/responsibilities/",
+            member,
+            {},
         ),
-        "rps_c4": round(total / wall, 1),
-        "requests": requests,
+        "my organisation's responsibilities": (
+            "/admin/accountability/mine/",
+            member,
+            {},
+        ),
+        targets.MOU_PAGE: (f"/admin/mou/{mou}/", member, {}),
+        targets.DOCX_HTTP: (f"/admin/mou/{mou}/export.docx", member, {}),
+        targets.FEED: (f"/calendar/{info['feed']}.ics", "", {}),
+        "meeting page (30 agenda items)": (
+            f"/admin/meetings/{info['meeting']}/",
+            member,
+            {},
+        ),
+        "logic model page (200 elements, 400 links)": (
+            f"/admin/logic-models/{info['logic_model']}/",
+            member,
+            {},
+        ),
+        "logic model diagram (SVG)": (
+            f"/admin/logic-models/{info['logic_model']}/diagram.svg",
+            member,
+            {},
+        ),
+        "referral metrics (one partnership)": (
+            f"/admin/referrals/partnership/{info['first']}/metrics/",
+            member,
+            {},
+        ),
+        "HSDS API, 50 services": ("/api/hsds/v3/services?per_page=50", "", {}),
+        targets.LISTING: ("/admin/organisations/", hub, {}),
     }
 
 
-def main() -> None:
-    environment = env()
-    info = prepare(environment)
-    port = int(os.environ.get("BENCH_PORT", "8765"))
-    requests = int(os.environ.get("BENCH_REQUESTS", "60"))
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(environment: dict, port: int, log) -> subprocess.Popen:
     server = subprocess.Popen(  # noqa: S603
         [
             str(Path(PY).parent / "gunicorn"),
@@ -177,112 +170,104 @@ def main() -> None:
         ],
         cwd=ROOT,
         env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
+    for _ in range(200):
+        try:
+            fetch(port, "/healthz/", "")
+            return server
+        except OSError:
+            time.sleep(0.1)
+    return server
+
+
+def run_scale(scale: str, full: bool, port: int, requests: int) -> dict:
+    environment = env(scale)
+    info = prepare(environment)
+    table = pages(info)
+    feed_path = table[targets.FEED][0]
+    log = (OUT / "gunicorn.log").open("a")
+    server = serve(environment, port, log)
+    results = {}
     try:
-        for _ in range(100):
-            try:
-                fetch(port, "/healthz/", "")
-                break
-            except OSError:
-                time.sleep(0.1)
-        pk = info["partnership"]
-        pages = {
-            "bare Django view (/healthz/)": ("/healthz/", ""),
-            "partnership list (500 visible)": ("/admin/partnerships/", info["member"]),
-            "partnership list, page 10": ("/admin/partnerships/?p=10", info["member"]),
-            "partnership overview": (f"/admin/partnerships/{pk}/", info["member"]),
-            "partners and people": (
-                f"/admin/partnerships/{pk}/partners/",
-                info["member"],
-            ),
-            "dashboard (home, with accountability)": ("/admin/", info["member"]),
-            "leadership dashboard (500 partnerships)": (
-                "/admin/accountability/dashboard/",
-                info["member"],
-            ),
-            "responsibilities of one partnership": (
-                f"/admin/accountability/partnership/{pk}/responsibilities/",
-                info["member"],
-            ),
-            "my organisation's responsibilities": (
-                "/admin/accountability/mine/",
-                info["member"],
-            ),
-            "MOU page (40 sections, 300 clauses)": (
-                f"/admin/mou/{info['mou']}/",
-                info["member"],
-            ),
-            "MOU .docx export (large MOU)": (
-                f"/admin/mou/{info['mou']}/export.docx",
-                info["member"],
-            ),
-            "personal feed (50 series, 2 years)": (f"/calendar/{info['feed']}.ics", ""),
-            "meeting page (30 agenda items)": (
-                f"/admin/meetings/{info['meeting']}/",
-                info["member"],
-            ),
-            "logic model page (200 elements, 400 links)": (
-                f"/admin/logic-models/{info['logic_model']}/",
-                info["member"],
-            ),
-            "logic model diagram (SVG)": (
-                f"/admin/logic-models/{info['logic_model']}/diagram.svg",
-                info["member"],
-            ),
-            "referral metrics (20,000 referrals)": (
-                f"/admin/partnerships/{info['first']}/referrals/metrics/",
-                info["member"],
-            ),
-            "Wagtail's own listing (organisations)": (
-                "/admin/organisations/",
-                info["hub"],
-            ),
-        }
-        results = {}
-        for label, (path, cookie) in pages.items():
-            results[label] = {"path": path, **measure(port, path, cookie, requests)}
+        for label, (path, cookie, headers) in table.items():
+            export = label == targets.DOCX_HTTP
+            results[label] = {
+                "path": path,
+                **measure(
+                    port,
+                    path,
+                    cookie,
+                    5 if export else requests,
+                    headers,
+                    concurrent=full and not export,
+                ),
+            }
             print(f"  measured {label}", flush=True)
-        feed = f"/calendar/{info['feed']}.ics"
-        results["personal feed, unchanged (304)"] = {
-            "path": feed,
-            **measure(
-                port, feed, "", requests, {"If-None-Match": etag_of(port, feed)}, 304
-            ),
+        etag = {"If-None-Match": etag_of(port, feed_path)}
+        table[targets.FEED_304] = (feed_path, "", etag)
+        results[targets.FEED_304] = {
+            "path": feed_path,
+            **measure(port, feed_path, "", requests, etag, 304, concurrent=full),
         }
     finally:
         server.terminate()
-        server.wait(timeout=10)
-
-    bare = results["bare Django view (/healthz/)"]["p50_ms"]
-    wagtail = results["Wagtail's own listing (organisations)"]["p50_ms"]
-    for row in results.values():
-        row["x_bare"] = round(row["p50_ms"] / bare, 1) if bare else None
-        row["x_wagtail_listing"] = (
-            round(row["p50_ms"] / wagtail, 2) if wagtail else None
-        )
+        server.wait(timeout=20)
+        log.close()
+    print("  counting queries…", flush=True)
+    for label, count in inside(environment, "queries", json.dumps(table)).items():
+        results[label]["queries"] = count
     report = {
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "database": environment["DATABASE_URL"].split(":", 1)[0],
+        "scale": float(scale),
         "data": info["counts"],
         "seed_seconds": info["seconds"],
-        "server": "gunicorn, 2 sync workers, loopback",
-        "results": results,
+        "results": targets.with_ratios(results),
     }
-    (OUT / "latest.json").write_text(json.dumps(report, indent=2))
-    print()
-    print(f"Data: {info['counts']} on {report['database']}")
-    header = (
-        f"{'page':42} {'p50 ms':>8} {'p99 ms':>8} {'req/s c4':>9} {'x bare':>7} "
-        f"{'x wagtail':>9}"
-    )
-    print(header)
-    print("-" * len(header))
-    for label, row in results.items():
-        print(
-            f"{label:42} {row['p50_ms']:8.1f} {row['p99_ms']:8.1f} {row['rps_c4']:9.1f}"
-            f" {row['x_bare']:7.1f} {row['x_wagtail_listing']:9.2f}"
-        )
-    print(f"\nWritten to {OUT / 'latest.json'}")
+    if full:
+        print("  timing the large MOU's exports…", flush=True)
+        report["exports"] = inside(environment, "exports", str(info["mou"]))
+    return report
+
+
+def main() -> None:
+    port = int(os.environ.get("BENCH_PORT") or free_port())
+    requests = int(os.environ.get("BENCH_REQUESTS", "60"))
+    scales = os.environ.get("BENCH_SCALES", "1,0.1").split(",")
+    database = "postgresql" if os.environ.get("BENCH_DATABASE_URL") else "sqlite"
+    runs = {
+        scale: run_scale(scale, index == 0, port, requests)
+        for index, scale in enumerate(scales)
+    }
+    full, small = runs[scales[0]], runs[scales[-1]]
+    growth = targets.growth(full["results"], small["results"])
+    missed = targets.missed(full, growth if len(scales) > 1 else {})
+    report = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "database": database,
+        "server": "gunicorn, 2 sync workers, loopback",
+        "load_average": os.getloadavg(),
+        "scales": runs,
+        "growth": growth,
+        "missed": missed,
+    }
+    latest = OUT / "latest.json"
+    try:
+        everything = json.loads(latest.read_text())
+        if "scales" in everything:  # written before both databases were kept
+            everything = {}
+    except (OSError, ValueError):
+        everything = {}
+    everything[database] = report
+    latest.write_text(json.dumps(everything, indent=2))
+    print(targets.table(report))
+    print(f"\nWritten to {latest} (under “{database}”)")
+    if missed:
+        print("\nTargets missed (issue 16):")
+        for line in missed:
+            print(f"  - {line}")
+        raise SystemExit(1)
+    print("\nEvery target met.")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,14 @@
-"""Seed the large data set into the benchmark database (run inside Django)."""
+"""Seed the large data set into the benchmark database (run inside Django).
+
+`BENCH_SCALE` (default 1) scales the network and its history: organisations,
+partnerships, people, responsibilities, learning entries, MOUs, services and
+referrals. What one page shows stays the same size at every scale (the large
+MOU and its 1,000 comments, the logic model, the 50 meeting series of the
+benchmark person), so the growth ratio measures cost that grows with the data.
+"""
 
 import datetime
+import os
 import random
 
 from django.contrib.auth import get_user_model
@@ -24,14 +32,21 @@ from partnerships.models import (
     SustainabilityCommitment,
 )
 
-ORGANISATIONS = 500
-PARTNERSHIPS = 500
-USERS = 5000
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+
+
+def scaled(number: int) -> int:
+    return max(1, round(number * SCALE))
+
+
+ORGANISATIONS = scaled(500)
+PARTNERSHIPS = scaled(500)
+USERS = scaled(5000)
 BENCH_USER = "bench-member"
 
 
-RESPONSIBILITIES = 20_000
-LEARNING_ENTRIES = 2_000
+RESPONSIBILITIES = scaled(20_000)
+LEARNING_ENTRIES = scaled(2_000)
 
 
 def seed() -> dict:
@@ -43,15 +58,77 @@ def seed() -> dict:
         "meetings": seed_meetings(),
         "logic_model": seed_logic_model(),
         "referrals": seed_referrals(),
+        "directory": seed_directory(),
+        "comments": seed_comments(),
     }
 
 
-REFERRALS = 100_000
+REFERRALS = scaled(100_000)
+BIG_REFERRALS = scaled(20_000)
+SERVICES = scaled(500)
+COMMENTS = 1000
+
+
+@transaction.atomic
+def seed_directory() -> bool:
+    """One published service per organisation (the HSDS API pages them)."""
+    from directory.models import DirectoryService
+
+    if DirectoryService.objects.filter(name__startswith="Bench service").exists():
+        return False
+    categories = DirectoryService.Category.values
+    DirectoryService.objects.bulk_create(
+        DirectoryService(
+            organisation=organisation,
+            name=f"Bench service {i:04}",
+            description="Help with forms, food and housing, in several languages.",
+            category=categories[i % len(categories)],
+            languages="English, Spanish",
+            city="Boston",
+            postal_code="02119",
+            published=True,
+        )
+        for i, organisation in enumerate(Organisation.objects.order_by("pk")[:SERVICES])
+    )
+    return True
+
+
+@transaction.atomic
+def seed_comments() -> bool:
+    """1,000 comments (a third of them replies) on the large MOU's clauses."""
+    from mou.models import MOU, Clause, Comment
+
+    mou = MOU.objects.get(title="Large benchmark MOU")
+    if mou.comments.exists():
+        return False
+    author = get_user_model().objects.get(username=BENCH_USER)
+    clauses = list(Clause.objects.filter(section__mou=mou).order_by("pk"))
+    roots = Comment.objects.bulk_create(
+        Comment(
+            mou=mou,
+            clause=clauses[n % len(clauses)],
+            author=author,
+            body=f"Comment {n}: could we say “monthly” & name who keeps the records?",
+        )
+        for n in range(COMMENTS * 2 // 3)
+    )
+    Comment.objects.bulk_create(
+        Comment(
+            mou=mou,
+            clause=roots[n].clause,
+            parent=roots[n],
+            author=author,
+            body=f"Reply {n}: agreed.",
+        )
+        for n in range(COMMENTS - len(roots))
+    )
+    return True
 
 
 @transaction.atomic
 def seed_referrals() -> bool:
-    """100,000 referrals; 20,000 of them in one partnership (the metrics page)."""
+    """100,000 referrals; 20,000 of them in one partnership (the metrics page)
+    (at scale 1)."""
     from referrals.models import Referral, ReferralProtocol
 
     if Referral.objects.count() >= REFERRALS:
@@ -75,7 +152,7 @@ def seed_referrals() -> bool:
     now = timezone.now()
     batch = []
     for n in range(REFERRALS):
-        partnership = big if n < 20_000 else partnerships[1 + n % 40]
+        partnership = big if n < BIG_REFERRALS else partnerships[1 + n % 40]
         sender, receiver = rng.sample(pairs[partnership.pk], 2)
         requested = now - datetime.timedelta(days=rng.uniform(0, 360))
         status = rng.choice(
@@ -296,7 +373,7 @@ def seed_meetings() -> bool:
 
 LARGE_SECTIONS = 40
 LARGE_CLAUSES = 300
-MOUS = 200
+MOUS = scaled(200)
 
 
 @transaction.atomic

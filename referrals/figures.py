@@ -4,10 +4,11 @@ the same suppression as the metrics page (`referral_metrics`, rules 1–5)."""
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from accountability import figure_cache
 from partnerships import permissions
 
 from . import lifecycle
@@ -23,6 +24,17 @@ def _block_keys():
 
 
 def referral_figures(user) -> dict:
+    """Cached until a write changes the referrals (or the access policy's rows)
+    or a referral shown becomes late, whichever comes first."""
+    return figure_cache.cached(
+        "referral_figures",
+        user,
+        lambda: _figures(user),
+        valid_until=lambda figures: figures["fresh_until"],
+    )
+
+
+def _figures(user) -> dict:
     now = timezone.now()
     today = timezone.localdate()
     # Whole months, what leadership can still act on: this one and the two before.
@@ -56,20 +68,29 @@ def referral_figures(user) -> dict:
         days = outcome_days.get(partnership_id, 30)
         by_deadline.setdefault(days, []).append(partnership_id)
     late: dict[tuple, int] = {}
+    fresh_until = None
     for days, partnership_ids in by_deadline.items():
+        cutoff = now - datetime.timedelta(days=days)
         for row in (
             counted.filter(
-                partnership_id__in=partnership_ids,
-                loop_closed_at__isnull=True,
-                requested_at__lt=now - datetime.timedelta(days=days),
+                partnership_id__in=partnership_ids, loop_closed_at__isnull=True
             )
             .exclude(status__in=lifecycle.FINAL - {"completed"})
             .annotate(month=TruncMonth("requested_at"))
             .values(*_block_keys())
-            .annotate(n=Count("id"))
+            .annotate(
+                n=Count("id", filter=Q(requested_at__lt=cutoff)),
+                # The first referral shown that is not late yet becomes late
+                # at its deadline: the cached figures hold until then.
+                first=Min("requested_at", filter=Q(requested_at__gte=cutoff)),
+            )
             .order_by()
         ):
-            late[tuple(row[key] for key in _block_keys())] = row["n"]
+            if row["n"]:
+                late[tuple(row[key] for key in _block_keys())] = row["n"]
+            if row["first"] is not None:
+                until = row["first"] + datetime.timedelta(days=days)
+                fresh_until = until if fresh_until is None else min(fresh_until, until)
     per_partnership: dict[int, list[dict]] = {pk: [] for pk in names}
     for block in blocks:
         block["late"] = late.get(tuple(block[key] for key in _block_keys()), 0)
@@ -95,4 +116,4 @@ def referral_figures(user) -> dict:
                 "rate": rate,
             }
         )
-    return {"rows": rows, "since": start}
+    return {"rows": rows, "since": start, "fresh_until": fresh_until}

@@ -46,6 +46,8 @@ from django.db.models import Avg, Case, Count, F, Q, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from accountability import figure_cache
+
 from .models import Referral
 
 SMALL = range(1, 11)
@@ -140,6 +142,22 @@ class Summary:
 
 
 def summary(referrals, *, acknowledge_days: int = 2, outcome_days: int = 30) -> Summary:
+    """The summary figures of `referrals`, cached until a write changes what
+    they read (accountability.figure_cache; the key is the queryset's SQL, so
+    whose referrals they are is part of it)."""
+    return figure_cache.cached(
+        "referral_summary",
+        None,
+        lambda: _summary(
+            referrals, acknowledge_days=acknowledge_days, outcome_days=outcome_days
+        ),
+        figure_cache.queryset_key(referrals),
+        acknowledge_days,
+        outcome_days,
+    )
+
+
+def _summary(referrals, *, acknowledge_days: int, outcome_days: int) -> Summary:
     ack_window = working_days_as_calendar(acknowledge_days) * 86400
     outcome_window = outcome_days * 86400
     rows = list(
@@ -234,7 +252,17 @@ def _hidden_pieces(pieces: dict) -> set:
 
 def breakdown(referrals, dimension: str) -> tuple[list[dict], list[str]]:
     """Rows of (group, made, completed, loop closed, completion rate) as Cells,
-    and sentences saying what was hidden."""
+    and sentences saying what was hidden (cached as `summary` is)."""
+    return figure_cache.cached(
+        "referral_breakdown",
+        None,
+        lambda: _breakdown(referrals, dimension),
+        figure_cache.queryset_key(referrals),
+        dimension,
+    )
+
+
+def _breakdown(referrals, dimension: str) -> tuple[list[dict], list[str]]:
     if dimension == "age_band":
         grouped = referrals.annotate(group=_age_band())
     else:

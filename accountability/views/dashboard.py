@@ -9,7 +9,7 @@ from wagtail import hooks
 from partnerships import charts, spreadsheets
 from partnerships.views.base import breadcrumbs
 
-from .. import dashboard
+from .. import dashboard, figure_cache
 
 
 def figure_chart(figure: dashboard.Figure):
@@ -31,12 +31,14 @@ def figure_chart(figure: dashboard.Figure):
 
 
 def dashboard_context(user) -> dict:
+    """The figures and what needs attention, cached until a write changes the
+    data they read (figure_cache)."""
+    return figure_cache.cached("dashboard", user, lambda: _context(user))
+
+
+def _context(user) -> dict:
     today = timezone.localdate()
-    figures = [
-        dashboard.overdue_by_organisation(user, today),
-        dashboard.completion(user, today),
-        dashboard.health_scores(user),
-    ]
+    figures = dashboard.figures(user, today)
     return {
         "figures": [
             {"figure": f, "chart": figure_chart(f), "rows": f.rows[:20]}
