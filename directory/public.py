@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from . import hsds, selectors
 from .models import DirectoryService
@@ -82,6 +83,24 @@ def language_links(request) -> list[dict]:
 
 
 PAGE_SIZE = 20
+# Category names and search suggestions, for the translators (the page
+# translates them at run time).
+_MARKED = [
+    gettext_noop("Housing"),
+    gettext_noop("Health care"),
+    gettext_noop("Food"),
+    gettext_noop("Family support"),
+    gettext_noop("Youth"),
+    gettext_noop("Income and benefits"),
+    gettext_noop("Legal help"),
+    gettext_noop("Other"),
+    gettext_noop("rent"),
+    gettext_noop("food"),
+    gettext_noop("doctor"),
+    gettext_noop("childcare"),
+    gettext_noop("English"),
+    gettext_noop("Spanish"),
+]
 
 
 def find_help_context(request) -> dict:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partnerships.emails import send_email
 from referrals import services as referral_services
@@ -43,7 +44,7 @@ def results_email(*, to: str, matches, link: str) -> None:
         validate_email(to)
     except ValidationError:
         raise ValidationError(
-            "Enter an e-mail address, like name@example.com."
+            _("Enter an e-mail address, like name@example.com.")
         ) from None
     send_email("screener-results", to=[to], context={"matches": matches, "link": link})
 
@@ -53,7 +54,7 @@ def results_text(*, to: str, matches, link: str) -> None:
     number = sms.phone_number(to)
     if number is None:
         raise ValidationError(
-            "Enter a mobile number with ten digits, like 555 010 0100."
+            _("Enter a mobile number with ten digits, like 555 010 0100.")
         )
     body = render_to_string(
         "screener/results_sms.txt", {"matches": matches[:5], "link": link}
