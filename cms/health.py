@@ -97,11 +97,16 @@ def check_task_backlog() -> str | None:
 
 
 def check_outbox_backlog() -> str | None:
-    """Mail waiting in the outbox: fails when the oldest message has waited
-    longer than OUTBOX_BACKLOG_MAX_AGE (SMTP down, no worker sending)."""
+    """Mail waiting in the outbox (and meeting invitations, kept with their
+    calendars): fails when the oldest message has waited longer than
+    OUTBOX_BACKLOG_MAX_AGE (SMTP down, no worker sending)."""
+    from meetings.services.deliveries import backlog as invitations_backlog
     from notifications.outbox import backlog
 
     count, waited = backlog()
+    invitations, invitations_waited = invitations_backlog()
+    count += invitations
+    waited = max(filter(None, [waited, invitations_waited]), default=None)
     if waited is None:
         return None
     if waited.total_seconds() > settings.OUTBOX_BACKLOG_MAX_AGE:

@@ -186,7 +186,18 @@ def mail_send(*, mail_id: int) -> str:
             mail.sent_at = timezone.now()
             mail.last_error = ""
             mail.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+            _reminder_sent(mail)
         return mail.status
+
+
+def _reminder_sent(mail: OutgoingMail) -> None:
+    """A reminder's time is when its mail left, not when it was queued."""
+    if not mail.key.startswith("reminder:"):
+        return
+    from partnerships.models import Reminder
+
+    reminder_id = mail.key.split(":")[1]
+    Reminder.objects.filter(pk=reminder_id).update(sent_at=mail.sent_at)
 
 
 def _refused(mail: OutgoingMail, error: Exception, now: datetime) -> None:

@@ -24,6 +24,18 @@ _state = threading.local()
 
 
 @contextmanager
+def reminding(reminder, about):
+    """Mail queued inside the block carries the reminder it belongs to (its key
+    says which), so the reminder's time becomes the moment the mail left."""
+    previous = getattr(_state, "reminder", None)
+    _state.reminder = (reminder, about)
+    try:
+        yield
+    finally:
+        _state.reminder = previous
+
+
+@contextmanager
 def muted():
     """Send nothing inside the block: loading demo or seed data must not mail the
     people it invents."""
@@ -71,6 +83,10 @@ def send_email(
     if not recipients or getattr(_state, "muted", False):
         return
     subject, body, html = render_email(event, context)
+    reminder = getattr(_state, "reminder", None)
+    if reminder is not None and key is None:
+        key = f"reminder:{reminder[0].pk}:{event}"
+        about = about or reminder[1]
     mail_queue(
         event=event,
         kind=kind or kind_for(event),

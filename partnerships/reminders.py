@@ -2,9 +2,10 @@
 `send_due` (run by `manage.py tick`) sends each of them once.
 
 Once means once per (object, kind, due date): the `Reminder` row is inserted in
-the same transaction that queues the mail, and a unique constraint refuses the
-second insert, so two ticks running at once never both send. Mail is queued with
-`transaction.on_commit`, so the tick that loses the race sends nothing.
+the same transaction that writes the mail to the outbox, and a unique constraint
+refuses the second insert, so two ticks running at once never both send: the
+tick that loses the race rolls back its outbox rows too. The outbox retries the
+mail until it leaves and then stamps the reminder's `sent_at`.
 
 An app registers from its own `AppConfig.ready()`; this module imports no
 feature app.
@@ -66,16 +67,22 @@ def _already_sent(dues: list[Due]) -> set[tuple]:
 
 
 def send_one(due: Due) -> bool:
-    """Record and send `due`, or do nothing if it was already sent."""
+    """Record and send `due`, or do nothing if it was already sent.
+
+    The row and the mail's outbox rows commit together; the row's `sent_at`
+    becomes the moment the mail left (notifications.outbox)."""
+    from .emails import reminding
+
     try:
         with transaction.atomic():
-            Reminder.objects.create(
+            reminder = Reminder.objects.create(
                 content_type=ContentType.objects.get_for_model(due.obj),
                 object_id=due.obj.pk,
                 kind=due.kind,
                 due_date=due.due_date,
             )
-            due.send()
+            with reminding(reminder, due.obj):
+                due.send()
     except IntegrityError:
         # Another tick inserted the same row first; it sends the mail.
         return False

@@ -2,16 +2,27 @@
 queued or failed → sent, failed or withheld; sent and withheld are final.
 
 The row stays locked while the message goes out, so a retry from `tick` and the
-first attempt cannot both send it: the second waits, then finds it sent."""
+first attempt cannot both send it: the second waits, then finds it sent.
+
+One REQUEST per invitee per change: when several changes follow each other
+(ten invitees added one after another each re-send the attendee list to
+everyone), an invitee gets only the newest REQUEST, which carries the whole
+series at its highest SEQUENCE; the older ones are withheld as replaced. A queued
+REQUEST waits SETTLE_SECONDS after it was written for such a burst to end (when
+the task queue can run a task later). Failed sends are retried by tick with a
+growing delay until OUTBOX_GIVE_UP_HOURS have passed, like all other mail."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from email import encoders
 from email.mime.base import MIMEBase
+from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from ..models import Delivery, Invitee
@@ -23,7 +34,8 @@ DELIVERY_MOVES: dict[str, set[str]] = {
     Status.QUEUED: {Status.SENT, Status.FAILED, Status.WITHHELD},
     Status.FAILED: {Status.SENT, Status.FAILED, Status.WITHHELD},
 }
-MAX_ATTEMPTS = 5
+SETTLE_SECONDS = 3
+REPLACED = "Replaced by a later invitation to the same series, sent instead."
 
 
 def _mark(delivery: Delivery, status: str, *, error: str = "") -> None:
@@ -91,6 +103,39 @@ def _checked(delivery: Delivery) -> None:
     where the concurrency test holds one sender to let the other catch up."""
 
 
+def replaced(delivery: Delivery) -> bool:
+    """A later REQUEST to the same person for the same series is on its way or
+    gone: it says everything this one says, so this one need not leave."""
+    if delivery.method != "REQUEST":
+        return False
+    return Delivery.objects.filter(
+        series_id=delivery.series_id,
+        email__iexact=delivery.email,
+        method="REQUEST",
+        pk__gt=delivery.pk,
+        status__in=[Status.QUEUED, Status.SENT, Status.FAILED],
+    ).exists()
+
+
+def _settling(delivery: Delivery, now: datetime) -> bool:
+    """Wait a moment before sending a fresh REQUEST, so a burst of changes ends
+    in one message; only when the queue can run the task again later."""
+    from ..tasks import deliver_invitation
+
+    ready_at = delivery.created_at + timedelta(seconds=SETTLE_SECONDS)
+    if delivery.method != "REQUEST" or delivery.attempts or now >= ready_at:
+        return False
+    if not deliver_invitation.get_backend().supports_defer:
+        return False
+    transaction.on_commit(
+        partial(
+            deliver_invitation.using(run_after=ready_at).enqueue,
+            delivery_id=delivery.pk,
+        )
+    )
+    return True
+
+
 def delivery_send(*, delivery_id: int) -> str:
     """Send one queued or failed invitation; returns the status it ends in."""
     with transaction.atomic():
@@ -105,6 +150,11 @@ def delivery_send(*, delivery_id: int) -> str:
         if reason:
             _mark(delivery, Status.WITHHELD, error=reason)
             return delivery.status
+        if replaced(delivery):
+            _mark(delivery, Status.WITHHELD, error=REPLACED)
+            return delivery.status
+        if _settling(delivery, timezone.now()):
+            return delivery.status
         _checked(delivery)
         delivery.attempts += 1
         try:
@@ -116,14 +166,48 @@ def delivery_send(*, delivery_id: int) -> str:
         return delivery.status
 
 
-def deliveries_retry(*, limit: int = 100) -> int:
-    """Re-queue failed invitation e-mails (run by tick), up to five attempts."""
+def retry_due_at(delivery: Delivery) -> datetime:
+    """When a failed invitation may be tried again: at the next tick after the
+    first failure, then after 5, 10, 20 … minutes (at most an hour) more."""
+    waited = sum(
+        min(300 * 2 ** (attempt - 2), 3600)
+        for attempt in range(2, delivery.attempts + 1)
+    )
+    return delivery.created_at + timedelta(seconds=waited)
+
+
+def deliveries_retry(*, limit: int = 100, now: datetime | None = None) -> int:
+    """Re-queue (run by tick) failed invitation e-mails that are due, for
+    OUTBOX_GIVE_UP_HOURS after they were written, and queued ones whose send was
+    interrupted (a worker killed, a task lost) ten minutes ago or more."""
     from ..tasks import deliver_invitation
 
+    now = now or timezone.now()
+    window = now - timedelta(hours=settings.OUTBOX_GIVE_UP_HOURS)
+    stuck = now - timedelta(minutes=10)
+    candidates = Delivery.objects.filter(created_at__gte=window).filter(
+        models.Q(status=Status.FAILED)
+        | models.Q(status=Status.QUEUED, created_at__lt=stuck)
+    )
     count = 0
-    for delivery in Delivery.objects.filter(
-        status=Status.FAILED, attempts__lt=MAX_ATTEMPTS
-    )[:limit]:
+    for delivery in candidates.order_by("created_at")[: limit * 5]:
+        if delivery.status == Status.FAILED and retry_due_at(delivery) > now:
+            continue
         deliver_invitation.enqueue(delivery_id=delivery.pk)
         count += 1
+        if count >= limit:
+            break
     return count
+
+
+def backlog(*, now: datetime | None = None) -> tuple[int, timedelta | None]:
+    """Invitations waiting to leave (queued, or failed and still retried) and
+    how long the oldest has waited, for /readyz/."""
+    now = now or timezone.now()
+    waiting = Delivery.objects.filter(
+        status__in=[Status.QUEUED, Status.FAILED],
+        created_at__gte=now - timedelta(hours=settings.OUTBOX_GIVE_UP_HOURS),
+    )
+    first = waiting.order_by("created_at").values_list("created_at", flat=True)
+    oldest = first.first()
+    return waiting.count(), (now - oldest) if oldest else None

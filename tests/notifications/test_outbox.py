@@ -208,3 +208,33 @@ def test_a_message_being_sent_by_one_worker_is_passed_by_by_another(smtp):
         release.set()
         thread.join()
     assert smtp.messages == []
+
+
+def test_a_reminder_is_recorded_with_its_mail_and_stamped_when_it_leaves(
+    cast, smtp, settings, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from partnerships import reminders
+    from partnerships.models import Reminder
+
+    due = reminders.Due(
+        obj=cast.eastside,
+        kind="test.nudge",
+        due_date=datetime.date(2026, 12, 1),
+        send=lambda: directory_notice([cast.coordinator.email]),
+    )
+    port, settings.EMAIL_PORT = settings.EMAIL_PORT, 1  # SMTP down
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.send_all([due]) == {"test.nudge": 1}
+        assert reminders.send_all([due]) == {}  # recorded: never queued twice
+    mail = OutgoingMail.objects.get()
+    assert (mail.status, mail.about) == (Status.QUEUED, cast.eastside)
+    assert mail.key.startswith(f"reminder:{Reminder.objects.get().pk}:")
+
+    settings.EMAIL_PORT = port
+    OutgoingMail.objects.update(next_attempt_at=timezone.now())
+    assert mail_send(mail_id=mail.pk) == Status.SENT
+    mail.refresh_from_db()
+    assert Reminder.objects.get().sent_at == mail.sent_at
+    assert [m.envelope_to for m in smtp.messages] == [[cast.coordinator.email]]
