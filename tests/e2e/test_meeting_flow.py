@@ -112,6 +112,11 @@ def test_a_new_series_time_keeps_pages_feed_and_invitation_in_agreement(
     services.meeting_move(meeting=moved, by=cast.coordinator, start_local=moved_to)
     cancelled = services.occurrence_for(series, dates[3].key)
     services.meeting_cancel(meeting=cancelled, by=cast.coordinator)
+    # Ana's answer link for one date, as the first invitation gave it.
+    ana = series.invitees.get(email="ana@pantry.example")
+    old_link = reverse(
+        "meetings_rsvp", args=[services.rsvp_token(ana, dates[2].original_start)]
+    )
 
     login("coordinator")
     base = live_server.url
@@ -155,6 +160,45 @@ def test_a_new_series_time_keeps_pages_feed_and_invitation_in_agreement(
             for e in recurring_ical_events.of(calendar).between(*window)
             if str(e.get("STATUS", "")).upper() != "CANCELLED"
         )
+
+    # Each meeting's own page says the same time.
+    links = [
+        (link.get_attribute("href"), row)
+        for link, row in zip(
+            page.locator("[data-occurrences] tr td:first-child a").all(),
+            page.locator("[data-occurrences] tr").all_inner_texts(),
+            strict=True,
+        )
+        if "Cancelled" not in row
+    ]
+    on_pages = []
+    for href, _ in links:
+        page.goto(base + href)
+        text = page.locator("[data-meeting-state]").inner_text()
+        match = re.search(r"(\w+day \d+ \w+ \d{4}, \d\d:\d\d) \(New York time\)", text)
+        local = datetime.datetime.strptime(match.group(1), "%A %d %B %Y, %H:%M")
+        on_pages.append(local.replace(tzinfo=zone).astimezone(utc))
+    assert in_window(on_pages) == expected
+    page.goto(base + reverse("meetings:meeting", args=[cancelled.pk]))
+    expect(page.locator("[data-meeting-state]")).to_contain_text("Cancelled")
+
+    # The answer link from before the change still opens, at the new time, and
+    # its answer is on that meeting's roster.
+    page.context.clear_cookies()
+    page.goto(base + old_link)
+    expect(page.locator("[data-rsvp-date]")).to_contain_text("14:30 (New York time)")
+    page.fill("#comment", "Running late, 10 minutes")
+    page.get_by_role("button", name="Coming", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("for this date: Coming")
+    login("coordinator")
+    answered = Attendance.objects.get(invitee=ana).meeting
+    assert answered.original_start.astimezone(zone).date() == (
+        dates[2].original_start.astimezone(zone).date()
+    )
+    page.goto(base + reverse("meetings:meeting", args=[answered.pk]))
+    roster = page.locator("[data-roster] [data-answer=accepted]")
+    expect(roster).to_contain_text("Ana Costa")
+    expect(roster).to_contain_text("Running late, 10 minutes")
 
     token = FeedToken.issue(user=cast.coordinator, partnership=cast.eastside)
     feed = page.request.get(base + reverse("meetings_feed", args=[token]))
