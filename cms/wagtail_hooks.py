@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import Resolver404, resolve
+from django.utils.html import format_html
 from wagtail import hooks
 
 from .middleware import is_allowed
@@ -32,3 +34,13 @@ def drop_page_panels_for_partner_staff(request, panels):
     if request.user.is_staff:
         return
     panels[:] = [panel for panel in panels if getattr(panel, "workspace", False)]
+
+
+@hooks.register("insert_global_admin_css")
+def workspace_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("cms/workspace.css"))
+
+
+@hooks.register("insert_global_admin_js")
+def workspace_js():
+    return format_html('<script src="{}" defer></script>', static("cms/workspace.js"))

@@ -393,7 +393,7 @@ def mou_sign(request, mou_pk):
     return render(
         request,
         "mou/sign.html",
-        _context(request, mou, form=form, refusal=refusal, page_title=f"Sign {mou}"),
+        _context(request, mou, form=form, refusal=refusal, page_title=f"Sign: {mou}"),
     )
 
 

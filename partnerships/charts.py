@@ -41,7 +41,8 @@ def bar_chart(
     scale_max = max_value or (max(values) if values else 1) or 1
     plot = width - label_width - 70
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'viewBox="0 0 {width} '
         f'{max(height, 40)}" width="100%" style="max-width:{width}px" '
         f'font-family="system-ui, sans-serif" font-size="13">',
         f"<title>{escape(title)}</title>",
@@ -107,7 +108,8 @@ def line_chart(
         return top + plot_h - (v - y_min) / (y_max - y_min) * plot_h
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'viewBox="0 0 {width} '
         f'{height}" width="100%" style="max-width:{width}px" '
         f'font-family="system-ui, sans-serif" font-size="12">',
         f"<title>{escape(title)}</title>",

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 
 from partnerships import charts, permissions, spreadsheets
 from partnerships.models import Organisation
-from partnerships.views.base import breadcrumbs, paginate, section_context
+from partnerships.views.base import breadcrumbs, form_page, paginate, section_context
 
 from . import lifecycle, selectors, services
 from . import metrics as metrics
@@ -93,20 +93,15 @@ def protocol_edit(request, pk):
         else:
             messages.success(request, "Referral protocol saved.")
             return HttpResponseRedirect(reverse("referrals:index", args=[pk]))
-    return render(
+    return form_page(
         request,
-        "partnerships/form.html",
-        {
-            "form": form,
-            "page_title": "Referral protocol",
-            "page_intro": "When and how partners refer, what travels with a referral, "
-            "consent, and how quickly the sender hears back.",
-            "submit_label": "Save protocol",
-            "cancel_url": reverse("referrals:index", args=[pk]),
-            "breadcrumbs_items": breadcrumbs(
-                (partnership.get_absolute_url(), partnership.name)
-            ),
-        },
+        partnership,
+        form,
+        title="Referral protocol",
+        intro="When and how partners refer, what travels with a referral, "
+        "consent, and how quickly the sender hears back.",
+        submit_label="Save protocol",
+        cancel_url=reverse("referrals:index", args=[pk]),
     )
 
 
@@ -153,19 +148,14 @@ def referral_add(request, pk):
         else:
             messages.success(request, f"Referral sent to {referral.receiver.name}.")
             return HttpResponseRedirect(referral.get_absolute_url())
-    return render(
+    return form_page(
         request,
-        "partnerships/form.html",
-        {
-            "form": form,
-            "page_title": "New referral",
-            "page_intro": protocol.criteria,
-            "submit_label": "Send referral",
-            "cancel_url": reverse("referrals:index", args=[pk]),
-            "breadcrumbs_items": breadcrumbs(
-                (partnership.get_absolute_url(), partnership.name)
-            ),
-        },
+        partnership,
+        form,
+        title="New referral",
+        intro=protocol.criteria,
+        submit_label="Send referral",
+        cancel_url=reverse("referrals:index", args=[pk]),
     )
 
 
@@ -332,6 +322,7 @@ def referral_metrics(request, pk):
     context = _context(
         request,
         partnership,
+        page_title="Referral metrics",
         result=result,
         rates=rates,
         chart=charts.bar_chart(

@@ -67,6 +67,7 @@ def form_page(
         template,
         {
             "form": form,
+            "partnership": partnership,
             "page_title": title,
             "page_intro": intro,
             "submit_label": submit_label,
@@ -85,13 +86,19 @@ def paginate(request, queryset, per_page=PAGE_SIZE):
 
 
 def section_context(request, partnership, section):
+    links = section_links(partnership)
     return {
         "partnership": partnership,
         "section": section,
-        "sections": section_links(partnership),
+        "sections": links,
         "can_edit": permissions.can_edit(request.user, partnership),
         "can_coordinate": permissions.can_coordinate(request.user, partnership),
-        "page_title": partnership.name,
+        # The tab a page belongs to names it ("Meetings: Eastside …"); views
+        # showing one object replace it with that object.
+        "page_title": next(
+            (label for key, label, _ in links if key == section and key != "overview"),
+            partnership.name,
+        ),
         "breadcrumbs_items": breadcrumbs(
             (partnership.get_absolute_url(), partnership.name)
         ),
