@@ -21,6 +21,7 @@ import meetings.demo
 import mou.demo
 import partnerships.demo
 import referrals.demo
+import screener.demo
 from partnerships.emails import muted
 
 
@@ -73,6 +74,7 @@ class Command(BaseCommand):
                 meetings.demo,
                 logicmodels.demo,
                 directory.demo,
+                screener.demo,
             ):
                 module.load(demo=demo)
                 self.stdout.write(f"{module.__name__.split('.')[0]}: loaded")
