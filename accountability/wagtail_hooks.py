@@ -111,3 +111,10 @@ def accountability_next_steps(user):
     from .selectors import next_steps
 
     return next_steps(user)
+
+
+@hooks.register("register_next_steps")
+def leadership_next_steps(user):
+    from .oversight import next_steps
+
+    return next_steps(user)

@@ -169,6 +169,14 @@ def editing_org_ids_of(user: User) -> set[int]:
     }
 
 
+def follows_as_leadership(user: User) -> bool:
+    """Whether the person follows some organisation's partnerships as a
+    leadership viewer (read-only oversight)."""
+    if not _active(user):
+        return False
+    return any(leadership for leadership, _admin in _cache(user)["orgs"].values())
+
+
 def editing_organisations(user: User, partnership: Partnership) -> set[int]:
     """Organisations on whose behalf the user may change things in the partnership."""
     if not _active(user):
