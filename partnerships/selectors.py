@@ -3,8 +3,12 @@ partnerships. Each takes the user and applies the access policy itself."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from . import permissions
@@ -86,10 +90,44 @@ def people_awaiting_approval(user):
     )
 
 
+def invitations_to_accept(user):
+    """Invitations addressed to this person's e-mail that they can accept now:
+    approved by the organisation, not used, withdrawn or expired."""
+    if not user.email:
+        return Invitation.objects.none()
+    oldest_valid = timezone.now() - datetime.timedelta(
+        seconds=settings.INVITATION_MAX_AGE
+    )
+    return (
+        Invitation.objects.filter(
+            email__iexact=user.email,
+            approved_at__gt=oldest_valid,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+        .select_related("organisation", "partnership")
+        .order_by("approved_at", "pk")
+    )
+
+
 def next_steps(user) -> list:
-    """Organisation administrators: people partners proposed for their
-    organisation. Coordinators: partnerships still forming with one partner."""
+    """Invitations waiting for the person to accept. Organisation
+    administrators: people partners proposed for their organisation.
+    Coordinators: partnerships still forming with one partner."""
+    # Imported here: the services import this module's status moves.
+    from .services.people import invitation_token
+
     steps = [
+        NextStep(
+            "partnerships.accept_invitation",
+            f"Accept the invitation to join {invitation.partnership.name} for "
+            f"{invitation.organisation.name}",
+            reverse("invitation_accept", args=[invitation_token(invitation)]),
+            due=(invitation.expires_at).date(),
+        )
+        for invitation in invitations_to_accept(user)[:PER_APP]
+    ]
+    steps += [
         NextStep(
             "partnerships.approve_person",
             f"Confirm or decline {invitation.email} for "

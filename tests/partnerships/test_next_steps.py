@@ -232,3 +232,49 @@ def test_invitees_see_the_next_meeting_of_their_series_on_its_clock(cast, client
     assert "meeting.upcoming" not in kinds(cast.signatory)
     meeting_services.series_cancel(series=series, by=cast.coordinator)
     assert "meeting.upcoming" not in kinds(cast.partner)
+
+
+def test_an_invited_person_is_asked_to_accept_and_the_link_works(cast, client_for):
+    cast.outsider.email = "Outsider@Lakeshore.example"
+    cast.outsider.save()
+    invitation = services.invitation_create(
+        partnership=cast.eastside,
+        organisation=cast.lakeshore_org,
+        email="outsider@lakeshore.example",
+        role="member",
+        by=cast.coordinator,
+    )
+    services.invitation_approve(invitation=invitation, by=cast.outsider)
+    steps = {step.kind: step for step in next_steps.for_user(cast.outsider)}
+    step = steps["partnerships.accept_invitation"]
+    assert "Eastside Family Support Partnership" in step.text
+    assert "Accept the invitation" in home(client_for, cast.outsider)
+    # The link is the accept page, for this person, signed in.
+    page = client_for(cast.outsider).get(step.url)
+    assert page.status_code == 200
+    assert "Eastside Family Support Partnership" in page.text
+    # Nobody else is asked, and a used or withdrawn invitation asks no more.
+    assert "partnerships.accept_invitation" not in kinds(cast.partner)
+    invitation.revoked_at = invitation.created_at
+    invitation.save()
+    assert "partnerships.accept_invitation" not in kinds(cast.outsider)
+
+
+def test_an_expired_invitation_is_not_offered(cast, settings):
+    cast.outsider.email = "outsider@lakeshore.example"
+    cast.outsider.save()
+    invitation = services.invitation_create(
+        partnership=cast.eastside,
+        organisation=cast.lakeshore_org,
+        email=cast.outsider.email,
+        role="member",
+        by=cast.coordinator,
+    )
+    services.invitation_approve(invitation=invitation, by=cast.outsider)
+    assert "partnerships.accept_invitation" in kinds(cast.outsider)
+    invitation.refresh_from_db()
+    invitation.approved_at -= datetime.timedelta(
+        seconds=settings.INVITATION_MAX_AGE + 60
+    )
+    invitation.save()
+    assert "partnerships.accept_invitation" not in kinds(cast.outsider)
