@@ -101,3 +101,10 @@ def questionnaire(db):
         title="How can we help?",
         questions=[("question", q) for q in QUESTIONS],
     )
+
+
+# The browser test runs Debian's Chromium, as tests/e2e does.
+from tests.e2e.conftest import (  # noqa: E402
+    browser_type_launch_args,  # noqa: F401
+    pytest_collection_modifyitems,  # noqa: F401
+)
