@@ -18,6 +18,7 @@ from partnerships import permissions
 from partnerships.emails import send_email
 
 from ..models import Answer, Attendance, Invitee, Meeting, MeetingEvent, MeetingSeries
+from ..templatetags.meeting_time import when
 from .base import (
     _active_invitees,
     _log,
@@ -29,6 +30,8 @@ from .base import (
 RSVP_SALT = "meetings.rsvp"
 # An RSVP link answers for this long (seconds): a little over a year of meetings.
 RSVP_MAX_AGE = 60 * 60 * 24 * 400
+# A meeting's silent invitees are reminded at most once in this time.
+REMIND_AGAIN_AFTER = datetime.timedelta(hours=24)
 
 
 def rsvp_token(invitee: Invitee, original_start: datetime.datetime | None) -> str:
@@ -214,13 +217,24 @@ def roster(meeting: Meeting) -> list[tuple[str, str, list]]:
 def rsvp_remind(*, meeting: Meeting, by) -> int:
     """Ask again those who have not answered for this date: each gets their own
     links by e-mail. Returns how many were asked."""
-    series = meeting.series
+    # Read afresh: whether the series was sent or called off decides.
+    series = MeetingSeries.objects.select_related("partnership").get(
+        pk=meeting.series_id
+    )
     _require(by, series.partnership, permissions.can_coordinate)
     if meeting.state != Meeting.State.SCHEDULED or meeting.start < timezone.now():
         raise ValidationError("Only a meeting still to come can be reminded of.")
     if not series.published or series.cancelled_at:
         raise ValidationError(
             "Send the invitations first; a reminder follows an invitation."
+        )
+    last = meeting.events.filter(
+        action="remind", created_at__gt=timezone.now() - REMIND_AGAIN_AFTER
+    ).first()
+    if last is not None:
+        raise ValidationError(
+            "Those who had not answered were reminded less than a day ago "
+            f"({when(last.created_at, series.timezone)}); give them time to answer."
         )
     invitees = _active_invitees(series)
     said = answers(meeting, invitees)

@@ -9,6 +9,7 @@ import icalendar
 import pytest
 import recurring_ical_events
 import vobject
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -238,4 +239,17 @@ def test_a_reminder_goes_only_to_those_who_have_not_answered(
     )
     answered = client_for(cast.partner).get(link.removeprefix("http://testserver"))
     assert "Tuesday 8 December 2026, 10:00 (New York time)" in answered.text
+    assert meeting.events.filter(action="remind").count() == 1
+
+
+def test_a_second_reminder_within_a_day_is_refused_and_sends_nothing(
+    cast, published, smtp, django_capture_on_commit_callbacks
+):
+    meeting = services.occurrence_for(published, "20261208T150000Z")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.rsvp_remind(meeting=meeting, by=cast.coordinator) == 2
+    assert len(smtp.messages) == 2
+    with pytest.raises(ValidationError, match="reminded less than a day ago"):
+        services.rsvp_remind(meeting=meeting, by=cast.coordinator)
+    assert len(smtp.messages) == 2
     assert meeting.events.filter(action="remind").count() == 1
