@@ -13,6 +13,7 @@ import datetime
 import io
 import re
 import shutil
+import zoneinfo
 from functools import lru_cache
 
 import jinja2
@@ -21,7 +22,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
-from docx.shared import Pt, RGBColor
+from docx.shared import Inches, Pt, RGBColor
 from docxcompose.composer import Composer
 from docxtpl import DocxTemplate
 
@@ -43,6 +44,9 @@ STATE_MARKS = {
 }
 MISMATCH_MARK = "SIGNATURES DO NOT MATCH THIS TEXT"
 AWAITING = "awaiting signature"
+
+# Organisation, name, title, date: 6.5 inches between the margins.
+SIGNATURE_COLUMNS = (Inches(2.0), Inches(1.4), Inches(1.0), Inches(2.1))
 
 # A {name} left in a clause: text a template meant to be filled in.
 PLACEHOLDER = re.compile(r"\{[^{}\n]{0,80}\}")
@@ -185,6 +189,17 @@ def default_template_bytes() -> bytes:
     ):
         cell.text = text
     table.add_row().cells[0].text = "{%tr endfor %}"
+    # Wide enough that a party's name and a signature's date and zone keep to
+    # one line each: a row reads across, in print and when copied as text.
+    table.autofit = False
+    for column, width in zip(table.columns, SIGNATURE_COLUMNS, strict=True):
+        column.width = width  # the grid LibreOffice lays out by
+    for row in table.rows:
+        for cell, width in zip(row.cells, SIGNATURE_COLUMNS, strict=True):
+            cell.width = width
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(9)
     document.add_paragraph(
         "SHA-256 of the signed text: {{ content_hash }}"
         "{% if not hash_matches %} — WARNING: the text has changed since it was "
@@ -199,6 +214,7 @@ def default_template_bytes() -> bytes:
 def context_for(mou) -> dict:
     from django.utils import timezone
 
+    zone = local_zone(mou.partnership)
     sections = list(mou.sections.prefetch_related("clauses__responsible"))
     roles = dict(
         mou.partnership.participations.values_list("organisation__name", "role")
@@ -258,7 +274,7 @@ def context_for(mou) -> dict:
                 "organisation": s.organisation.name,
                 "name": s.full_name,
                 "title": s.title,
-                "date": s.signed_on.strftime("%d %B %Y"),
+                "date": signed_when(s.signed_at, zone),
                 "hash": s.content_hash[:16] + "…",
             }
             for s in signatures
@@ -268,7 +284,7 @@ def context_for(mou) -> dict:
                 "organisation": name,
                 "name": signed[name].full_name if name in signed else "",
                 "title": signed[name].title if name in signed else "",
-                "date": signed[name].signed_on.strftime("%d %B %Y")
+                "date": signed_when(signed[name].signed_at, zone)
                 if name in signed
                 else AWAITING,
                 "signed": name in signed,
@@ -278,7 +294,7 @@ def context_for(mou) -> dict:
         "has_signature_section": any(s.kind == "signatures" for s in sections),
         "content_hash": content_hash,
         "hash_matches": hash_matches,
-        "generated_on": timezone.localdate().strftime("%d %B %Y"),
+        "generated_on": timezone.localdate(timezone=zone).strftime("%d %B %Y"),
     }
 
 
@@ -387,6 +403,21 @@ STEP_WORDS = {
 }
 
 
+def local_zone(partnership) -> datetime.tzinfo:
+    """The partnership's own time zone: signatures and steps are dated in it."""
+    try:
+        return zoneinfo.ZoneInfo(partnership.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.UTC
+
+
+def signed_when(moment: datetime.datetime, zone) -> str:
+    """A signature's date and time on the signature line: 05 January 2026,
+    21:04 EST."""
+    local = moment.astimezone(zone)
+    return f"{local:%d %B %Y, %H:%M} {local:%Z}"
+
+
 def _when(moment: datetime.datetime, zone) -> str:
     local = moment.astimezone(zone)
     return f"{local:%d %B %Y, %H:%M:%S} {local:%Z} (UTC{local:%z})"
@@ -396,12 +427,7 @@ def certificate_docx(mou, *, appended: bool = False) -> bytes:
     """The certificate of completion of an executed MOU: every signature (who,
     for whom, when, from which network address), every step of its life, and
     the SHA-256 of the signed text. Built in code, so no layout can drop it."""
-    import zoneinfo
-
-    try:
-        zone = zoneinfo.ZoneInfo(mou.partnership.timezone or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = datetime.UTC
+    zone = local_zone(mou.partnership)
     document = Document()
     document.styles["Normal"].font.name = "Liberation Sans"
     document.styles["Normal"].font.size = Pt(10)
@@ -458,12 +484,18 @@ def render_pdf(mou, template_file=None) -> bytes:
     """The MOU as PDF (LibreOffice), certificate included once executed. The
     PDF of an agreement executed on the text it shows is sealed by the
     workspace, so any later change to the file is detected."""
-    pdf = docx_to_pdf(render_docx(mou, template_file))
+    data = docx_to_pdf(render_docx(mou, template_file))
     if mou.executed_at and mou.signatures_match():
         from .seal import seal_pdf
 
-        pdf = seal_pdf(pdf, fingerprint=mou.frozen_hash, location=mou.partnership.name)
-    return pdf
+        return seal_pdf(
+            data,
+            fingerprint=mou.frozen_hash,
+            location=mou.partnership.name,
+            created=mou.created_at,
+        )
+    # LibreOffice dates the file now; the agreement was created earlier.
+    return pdf.dated(data, created=mou.created_at)
 
 
 def certificate_pdf(mou) -> bytes:

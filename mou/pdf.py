@@ -16,7 +16,9 @@ it. Bytes in, bytes out; no HTTP here."""
 from __future__ import annotations
 
 import atexit
+import datetime
 import importlib.metadata
+import io
 import logging
 import os
 import shutil
@@ -253,3 +255,15 @@ def convert_once(soffice: str, docx: bytes, *, timeout: int = 120) -> bytes:
             timeout=timeout,
         )
         return (Path(folder) / "mou.pdf").read_bytes()
+
+
+def dated(data: bytes, *, created: datetime.datetime) -> bytes:
+    """The PDF with its creation date set to `created` (an incremental update;
+    the modification date is now, when the file was made)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    writer.document_meta.created = created
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

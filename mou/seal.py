@@ -120,14 +120,23 @@ def certificate_files() -> tuple[Path, Path, bytes | None]:
     return key_path, cert_path, None
 
 
-def seal_pdf(pdf: bytes, *, fingerprint: str, location: str = "") -> bytes:
-    """The PDF with the workspace's seal over the whole file."""
+def seal_pdf(
+    pdf: bytes,
+    *,
+    fingerprint: str,
+    location: str = "",
+    created: datetime.datetime | None = None,
+) -> bytes:
+    """The PDF with the workspace's seal over the whole file; its creation
+    date `created` (the agreement's), its modification date the seal's."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
     key, cert, passphrase = certificate_files()
     signer = signers.SimpleSigner.load(str(key), str(cert), key_passphrase=passphrase)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    if created is not None:
+        writer.document_meta.created = created
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD,
         reason=REASON.format(fingerprint=fingerprint),

@@ -20,6 +20,7 @@ def sealed_pdf(mou, layout=None) -> bytes:
         data,
         fingerprint=mou.frozen_hash or mou.content_hash(),
         location=mou.partnership.name,
+        created=mou.created_at,
     )
 
 

@@ -12,6 +12,7 @@ from partnerships.models import Organisation
 
 # The package, not this module: tests replace `services._signatures_counted`
 # there, so `_sign` must look the seam up on it at call time.
+from .. import documents
 from .. import services as package
 from ..models import MOU, Signature
 from .base import _lock, _record
@@ -151,7 +152,10 @@ def _sign(
                 signer=by,
                 full_name=full_name.strip(),
                 title=title.strip(),
-                signed_on=timezone.localdate(),
+                # The day in the partnership's zone, as the documents date it.
+                signed_on=timezone.localdate(
+                    timezone=documents.local_zone(mou.partnership)
+                ),
                 ip_address=ip_address or None,
                 content_hash=mou.frozen_hash,
             )

@@ -93,11 +93,21 @@ class Pdf:
             if ":" in line
         )
         self.info = {k.strip(): v.strip() for k, v in self.info.items()}
+        self.iso = {
+            key.strip(): value.strip()
+            for key, value in (
+                line.split(":", 1)
+                for line in _pdftool("pdfinfo", "-isodates", self.path).splitlines()
+                if line.startswith(("CreationDate", "ModDate"))
+            )
+        }
         count = int(self.info["Pages"])
         self.pages = [
             _pdftool("pdftotext", "-layout", "-f", n, "-l", n, self.path, "-")
             for n in range(1, count + 1)
         ]
+        # Reading order (no layout): a table cell's wrapped lines stay together.
+        self.reading = _pdftool("pdftotext", self.path, "-")
         # Page images to look at when a layout question comes up.
         _pdftool("pdftoppm", "-r", "50", "-png", self.path, folder / name)
 
@@ -181,7 +191,10 @@ def test_every_state_exports_a_complete_docx(cast, draft, state):
     for party, (name, title, date) in lines.items():
         if party in signed:
             assert (name, title) == (signed[party].full_name, signed[party].title)
-            assert date == f"{signed[party].signed_on:%d %B %Y}"
+            when = signed[party].signed_at.astimezone(
+                documents.local_zone(mou.partnership)
+            )
+            assert date == f"{when:%d %B %Y, %H:%M} {when:%Z}"
         else:
             assert (name, title, date) == ("", "", "awaiting signature")
     if state == MOU.State.SIGNING:
