@@ -209,8 +209,14 @@ def _indicator(i: Indicator) -> dict:
         "direction": i.direction,
         "data_source": i.data_source,
         "responsible": {"id": i.responsible_id, "name": i.responsible.name},
+        "numerator": i.numerator,
+        "denominator": i.denominator,
+        "breakdowns": i.breakdowns,
         "baseline_value": _dec(i.baseline_value),
         "baseline_date": _iso(i.baseline_date),
+        "baseline_pending": i.baseline_pending,
+        "reporting_from": _iso(i.reporting_from),
+        "reporting_until": _iso(i.reporting_until),
         "targets": [
             {
                 "period_start": _iso(t.period_start),
@@ -402,8 +408,14 @@ RESOURCES = [
             direction=STR,
             data_source=STR,
             responsible=NAMED,
+            numerator=STR,
+            denominator=STR,
+            breakdowns=STR,
             baseline_value=DECIMAL,
             baseline_date=DATE,
+            baseline_pending=BOOL,
+            reporting_from=DATE,
+            reporting_until=DATE,
             targets=_list(_obj(**PERIOD, value=DECIMAL)),
             measurements=_list(
                 _obj(

@@ -3,14 +3,23 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from partnerships import permissions
+from partnerships.views.base import Section
 from partnerships.wagtail_hooks import register_log_messages
 
-from . import admin_urls
+from . import admin_urls, archive_urls
 
 
 @hooks.register("register_admin_urls")
 def register_token_urls():
-    return [path("api-tokens/", include(admin_urls, namespace="api_tokens"))]
+    return [
+        path("api-tokens/", include(admin_urls, namespace="api_tokens")),
+        path("partnership-archive/", include(archive_urls, namespace="api_archive")),
+    ]
+
+
+@hooks.register("register_partnership_section")
+def register_data_section():
+    return Section("data", "Your data", "api_archive:index", order=900)
 
 
 class TokensMenuItem(MenuItem):
@@ -38,3 +47,18 @@ TOKEN_ACTIONS = {
 @hooks.register("register_log_actions")
 def register_token_log_actions(actions):
     register_log_messages(actions, TOKEN_ACTIONS)
+
+
+class HubMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_staff
+
+
+@hooks.register("register_admin_menu_item")
+def register_archive_import_menu_item():
+    return HubMenuItem(
+        "Import a partnership",
+        reverse("api_archive:import"),
+        icon_name="upload",
+        order=910,
+    )

@@ -38,6 +38,7 @@ ALLOWED_NAMESPACES = frozenset(
         "logicmodels",
         "screening",
         "api_tokens",
+        "api_archive",
     }
 )
 
