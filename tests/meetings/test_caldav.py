@@ -106,8 +106,18 @@ def start_off_the_rule(cast, series):
     )
 
 
+def answered(cast, series):
+    """Ana comes to every date but one; the invitation carries both answers."""
+    ana = series.invitees.get(email="ana@pantry.example")
+    services.rsvp_record(invitee=ana, meeting=None, response="accepted")
+    february = services.occurrence_for(series, "20270209T150000Z")
+    services.rsvp_record(invitee=ana, meeting=february, response="declined")
+
+
 @pytest.mark.parametrize(
-    "then", [None, retime, start_off_the_rule], ids=["as-set", "retimed", "off-rule"]
+    "then",
+    [None, retime, start_off_the_rule, answered],
+    ids=["as-set", "retimed", "off-rule", "answered"],
 )
 def test_radicale_keeps_the_events_and_expands_them_like_we_do(
     cast, changed, radicale, then
@@ -118,8 +128,13 @@ def test_radicale_keeps_the_events_and_expands_them_like_we_do(
     port = radicale
     status, _ = request(port, "MKCALENDAR", "/ana/meetings/")
     assert status == 201
-    calendar = services.series_calendar(changed, method=None)
-    data = ical.to_bytes(calendar)
+    if then is answered:
+        # The invitation as a calendar program files it: without its METHOD.
+        data = ical.to_bytes(services.series_calendar(changed)).replace(
+            b"METHOD:REQUEST\r\n", b""
+        )
+    else:
+        data = ical.to_bytes(services.series_calendar(changed, method=None))
     assert b"METHOD" not in data
     status, _ = request(
         port,
@@ -176,3 +191,17 @@ def test_radicale_keeps_the_events_and_expands_them_like_we_do(
     # Eight dates, one cancelled, each local date once: nothing doubled or back.
     assert len(ours) == len({s.astimezone(changed.zone).date() for s in ours}) == 7
     assert re.search(rb"TZID", stored)
+    if then is answered:
+        partstats = {
+            (
+                event["RECURRENCE-ID"].dt.astimezone(UTC).date()
+                if "RECURRENCE-ID" in event
+                else None,
+                str(a).removeprefix("mailto:"),
+            ): str(a.params["PARTSTAT"])
+            for event in icalendar.Calendar.from_ical(stored).walk("VEVENT")
+            for a in event.get("ATTENDEE", [])
+        }
+        assert partstats[None, "ana@pantry.example"] == "ACCEPTED"
+        february = datetime.date(2027, 2, 9)
+        assert partstats[february, "ana@pantry.example"] == "DECLINED"
