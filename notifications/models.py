@@ -13,6 +13,7 @@ class OutgoingMail(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
         HELD = "held", "Held for the daily digest"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed: gave up retrying"
@@ -56,6 +57,9 @@ class OutgoingMail(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # When a worker took it to send; a claim older than OUTBOX_SENDING_TIMEOUT
+    # belongs to a worker that died, and the message is sent again.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # The digest that carried this held notification.
     digest = models.ForeignKey(

@@ -12,7 +12,9 @@ tick) sends whatever a lost task left behind.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -24,7 +26,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, models, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    connection,
+    connections,
+    models,
+    transaction,
+)
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -160,34 +170,97 @@ def _has_access(mail: OutgoingMail) -> bool:
 
 def mail_send(*, mail_id: int) -> str:
     """Send one queued message unless another worker holds it or it is not due;
-    returns its status afterwards."""
+    returns its status afterwards.
+
+    Three steps: claim the row (committed, so the claim outlives a database
+    restart), send, record the outcome, retrying that write until the database
+    answers again: a message the SMTP server accepted is recorded as sent even
+    when the database restarted meanwhile. A claim whose worker died goes stale
+    after OUTBOX_SENDING_TIMEOUT and the message is sent again."""
     now = timezone.now()
+    timeout = timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT)
     with transaction.atomic():
         mail = (
             OutgoingMail.objects.select_for_update(skip_locked=True)
-            .filter(pk=mail_id, status=Status.QUEUED)
+            .filter(pk=mail_id, status__in=[Status.QUEUED, Status.SENDING])
             .first()
         )
         if mail is None:
-            return "skipped"  # sent, withheld, or being sent by another worker
-        if mail.next_attempt_at > now + timedelta(seconds=1):
+            return "skipped"  # sent, withheld, or being claimed by another worker
+        if mail.status == Status.SENDING and mail.claimed_at + timeout > now:
+            # Another worker is sending it; look again once its claim is stale.
+            transaction.on_commit(partial(_enqueue, mail.pk, mail.claimed_at + timeout))
+            return "being sent"
+        due = mail.next_attempt_at <= now + timedelta(seconds=1)
+        if mail.status == Status.QUEUED and not due:
             return "not due"  # its retry is scheduled for later
         if mail.partnership_id and not _has_access(mail):
             mail.status = Status.WITHHELD
             mail.save(update_fields=["status"])
             return mail.status
+        mail.status = Status.SENDING
+        mail.claimed_at = now
         mail.attempts += 1
+        mail.save(update_fields=["status", "claimed_at", "attempts"])
+    try:
+        message_for(mail).send()
+    except Exception as error:  # noqa: BLE001 - any SMTP or network failure
+        _persist(partial(_refused, mail, error, timezone.now()))
+    else:
+        mail.sent_at = timezone.now()
+        _persist(partial(_sent, mail))
+    return mail.status
+
+
+def _claimed(mail: OutgoingMail):
+    # Only the claim this worker holds: a stale claim taken over is not ours.
+    return OutgoingMail.objects.filter(
+        pk=mail.pk, status=Status.SENDING, claimed_at=mail.claimed_at
+    )
+
+
+def _sent(mail: OutgoingMail) -> None:
+    mail.status = Status.SENT
+    _claimed(mail).update(status=Status.SENT, sent_at=mail.sent_at, last_error="")
+    _reminder_sent(mail)
+
+
+def _refused(mail: OutgoingMail, error: Exception, now: datetime) -> None:
+    mail.last_error = f"{type(error).__name__}: {error}"[:1000]
+    if now - mail.created_at >= timedelta(hours=settings.OUTBOX_GIVE_UP_HOURS):
+        mail.status = Status.FAILED
+        logger.error("Gave up on mail %s to %s: %s", mail.pk, mail.recipient, error)
+    else:
+        mail.status = Status.QUEUED
+        mail.next_attempt_at = now + retry_delay(mail.attempts)
+        transaction.on_commit(partial(_enqueue, mail.pk, mail.next_attempt_at))
+        logger.warning("Mail %s refused (%s); retry at %s", mail.pk, error, now)
+    _claimed(mail).update(
+        status=mail.status,
+        last_error=mail.last_error,
+        next_attempt_at=mail.next_attempt_at,
+    )
+
+
+def _persist(write, *, patience: float = 60) -> None:
+    """Run `write` in a transaction, again and again while the database is
+    unreachable (a restart, a failover), for up to `patience` seconds."""
+    deadline = time.monotonic() + patience
+    delay = 0.25
+    while True:
         try:
-            message_for(mail).send()
-        except Exception as error:  # noqa: BLE001 - any SMTP or network failure
-            _refused(mail, error, now)
-        else:
-            mail.status = Status.SENT
-            mail.sent_at = timezone.now()
-            mail.last_error = ""
-            mail.save(update_fields=["status", "sent_at", "attempts", "last_error"])
-            _reminder_sent(mail)
-        return mail.status
+            with transaction.atomic():
+                write()
+            return
+        except (DatabaseError, InterfaceError):
+            if time.monotonic() > deadline or connection.in_atomic_block:
+                raise
+            logger.warning("Database unreachable; recording the outcome again")
+            for conn in connections.all(initialized_only=True):
+                with contextlib.suppress(Exception):
+                    conn.close()
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
 
 def _reminder_sent(mail: OutgoingMail) -> None:
@@ -198,18 +271,6 @@ def _reminder_sent(mail: OutgoingMail) -> None:
 
     reminder_id = mail.key.split(":")[1]
     Reminder.objects.filter(pk=reminder_id).update(sent_at=mail.sent_at)
-
-
-def _refused(mail: OutgoingMail, error: Exception, now: datetime) -> None:
-    mail.last_error = f"{type(error).__name__}: {error}"[:1000]
-    if now - mail.created_at >= timedelta(hours=settings.OUTBOX_GIVE_UP_HOURS):
-        mail.status = Status.FAILED
-        logger.error("Gave up on mail %s to %s: %s", mail.pk, mail.recipient, error)
-    else:
-        mail.next_attempt_at = now + retry_delay(mail.attempts)
-        transaction.on_commit(partial(_enqueue, mail.pk, mail.next_attempt_at))
-        logger.warning("Mail %s refused (%s); retry at %s", mail.pk, error, now)
-    mail.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
 
 
 @transaction.atomic
@@ -235,9 +296,14 @@ def mail_retry(*, mail: OutgoingMail, by) -> OutgoingMail:
 def outbox_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
     """Ask a worker again for queued mail overdue by a minute: its task was lost
     (the process died between commit and enqueue, or the queue was cleared)."""
-    cutoff = (now or timezone.now()) - timedelta(seconds=60)
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=60)
+    stale = now - timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT + 60)
     ids = list(
-        OutgoingMail.objects.filter(status=Status.QUEUED, next_attempt_at__lt=cutoff)
+        OutgoingMail.objects.filter(
+            models.Q(status=Status.QUEUED, next_attempt_at__lt=cutoff)
+            | models.Q(status=Status.SENDING, claimed_at__lt=stale)
+        )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
@@ -248,7 +314,7 @@ def outbox_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
 
 def backlog(*, now: datetime | None = None) -> tuple[int, timedelta | None]:
     """How many messages wait to be sent and how long the oldest has waited."""
-    waiting = OutgoingMail.objects.filter(status=Status.QUEUED)
+    waiting = OutgoingMail.objects.filter(status__in=[Status.QUEUED, Status.SENDING])
     count = waiting.count()
     oldest = waiting.order_by("created_at").values_list("created_at", flat=True)
     first = oldest.first()

@@ -297,6 +297,9 @@ OUTBOX_GIVE_UP_HOURS = float(os.environ.get("OUTBOX_GIVE_UP_HOURS", "48"))
 OUTBOX_BACKLOG_MAX_AGE = int(os.environ.get("OUTBOX_BACKLOG_MAX_AGE", "900"))
 OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
 DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "7"))
+# A message a worker took to send and did not finish within this many seconds
+# (the worker died) is sent again: keep it above three times EMAIL_TIMEOUT.
+OUTBOX_SENDING_TIMEOUT = float(os.environ.get("OUTBOX_SENDING_TIMEOUT", "60"))
 
 # Directory entries not verified for this many days are flagged as stale.
 DIRECTORY_STALE_DAYS = int(os.environ.get("DIRECTORY_STALE_DAYS", "365"))

@@ -238,3 +238,24 @@ def test_a_reminder_is_recorded_with_its_mail_and_stamped_when_it_leaves(
     mail.refresh_from_db()
     assert Reminder.objects.get().sent_at == mail.sent_at
     assert [m.envelope_to for m in smtp.messages] == [[cast.coordinator.email]]
+
+
+def test_a_message_whose_worker_died_mid_send_goes_out_once_its_claim_is_stale(
+    smtp, settings
+):
+    settings.OUTBOX_SENDING_TIMEOUT = 60
+    directory_notice(["a@example.org"])
+    mail = OutgoingMail.objects.get()
+    # A worker took it and was killed before it could say how the send went.
+    OutgoingMail.objects.update(
+        status=Status.SENDING, claimed_at=timezone.now(), attempts=1
+    )
+    assert mail_send(mail_id=mail.pk) == "being sent"
+    assert outbox_sweep() == 0
+    assert smtp.messages == []
+
+    OutgoingMail.objects.update(claimed_at=timezone.now() - timedelta(seconds=61))
+    assert mail_send(mail_id=mail.pk) == Status.SENT
+    mail.refresh_from_db()
+    assert (mail.status, mail.attempts) == (Status.SENT, 2)
+    assert len(smtp.messages) == 1

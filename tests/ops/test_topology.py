@@ -2,7 +2,8 @@
 """The fault test: `make serve`'s topology (bin/serve, honcho, the Procfile) with
 two web processes and two workers against a PostgreSQL cluster of its own, under
 a steady load of reads and writes, through a PostgreSQL restart and a worker
-killed with SIGKILL. PostgreSQL only (it copies the test database into the new
+killed with SIGKILL and the SMTP server stopped and started again: every message
+arrives exactly once. PostgreSQL only (it copies the test database into the new
 cluster); about a minute."""
 
 import asyncio
@@ -16,6 +17,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from glob import glob
 from http.client import HTTPConnection
 from pathlib import Path
@@ -39,6 +41,7 @@ pytestmark = [
 ]
 HOST = "partners.example.org"
 TASKS = "django_tasks_database_dbtaskresult"
+OUTBOX = "notifications_outgoingmail"
 
 
 def free_port(count: int = 1) -> int:
@@ -172,15 +175,30 @@ class Inbox:
         return "250 OK"
 
 
+class SMTPServer:
+    """aiosmtpd on a fixed port, which the test stops and starts again."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.inbox = Inbox()
+        self.controller = None
+
+    def start(self):
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
 @pytest.fixture
-def inbox():
-    port = free_port()
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.port = port
-    yield inbox
-    controller.stop()
+def smtp_server():
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
@@ -249,45 +267,63 @@ def failed_login(port: int, username: str) -> bool:
     return status == 200
 
 
-class Load(threading.Thread):
-    """Reads and writes against both web processes until stopped."""
+def home_page(port: int) -> bool:
+    """One read: the public home page, looked up in the database."""
+    status, _, _ = request(
+        port, "GET", "/", headers={"Host": HOST, "X-Forwarded-Proto": "https"}
+    )
+    return status < 500
 
-    def __init__(self, ports):
+
+class Load(threading.Thread):
+    """Reads and writes against both web processes until stopped: each round is
+    a recorded failed login (a read and a write) and four home-page reads."""
+
+    def __init__(self, ports, name):
         super().__init__(daemon=True)
         self.ports = ports
-        self.results = []  # (finished at, confirmed, username)
+        self.name_prefix = name
+        self.results = []  # (finished at, confirmed, username) per write
+        self.requests = []  # (finished at, answered) per request
         self.stopped = threading.Event()
+
+    def record(self, call) -> bool:
+        try:
+            ok = call()
+        except (OSError, AttributeError):
+            ok = False
+        self.requests.append((time.monotonic(), ok))
+        return ok
 
     def run(self):
         n = 0
         while not self.stopped.is_set():
             n += 1
-            username = f"load-{n}-{uuid.uuid4().hex[:6]}"
-            try:
-                confirmed = failed_login(self.ports[n % 2], username)
-            except (OSError, AttributeError):
-                confirmed = False
+            port = self.ports[n % 2]
+            username = f"load-{self.name_prefix}-{n}-{uuid.uuid4().hex[:6]}"
+            confirmed = self.record(lambda: failed_login(port, username))  # noqa: B023
             self.results.append((time.monotonic(), confirmed, username))
+            for _ in range(4):
+                self.record(lambda: home_page(port))  # noqa: B023
 
 
 def enqueue_mail(url: str, subject: str) -> None:
-    args = {
-        "args": [],
-        "kwargs": {
-            "subject": subject,
-            "body": "b",
-            "html": "",
-            "to": ["x@example.org"],
-            "reply_to": [],
-            "partnership_id": None,
-        },
-    }
-    with psycopg.connect(url, autocommit=True) as db:
+    """What `send_email` does on commit: an outbox row, and a task to send it."""
+    with psycopg.connect(url, autocommit=True) as db, db.transaction():
+        (mail_id,) = db.execute(
+            f"INSERT INTO {OUTBOX} (recipient, kind, event, key, subject, body,"
+            " html, reply_to, link, status, attempts, last_error, created_at,"
+            " next_attempt_at) VALUES ('x@example.org', 'directory',"
+            " 'directory-stale', %s, %s, 'b', '', '[]', '', 'queued', 0, '',"
+            " now(), now()) RETURNING id",
+            (f"fault:{subject}", subject),
+        ).fetchone()
+        args = {"args": [], "kwargs": {"mail_id": mail_id}}
         db.execute(
             f"INSERT INTO {TASKS} (id, status, enqueued_at,"
             " args_kwargs, priority, task_path, worker_ids, queue_name, backend_name,"
             " run_after, return_value, exception_class_path, traceback) VALUES"
-            " (%s, 'READY', now(), %s, 0, 'partnerships.tasks.deliver_email', '[]',"
+            " (%s, 'READY', now(), %s, 0, 'notifications.tasks.send_outgoing', '[]',"
             " 'default', 'default', '9999-01-01', NULL, '', '')",
             (uuid.uuid4(), psycopg.types.json.Jsonb(args)),
         )
@@ -307,14 +343,15 @@ def wait_for(predicate, timeout, what):
     raise AssertionError(f"gave up waiting for {what}")
 
 
-def test_the_topology_survives_a_database_restart_and_a_killed_worker(
-    cluster, inbox, redis_url, tmp_path
+def test_the_topology_survives_a_database_restart_a_killed_worker_and_smtp_down(
+    cluster, smtp_server, redis_url, tmp_path
 ):
+    inbox = smtp_server.inbox
     web_port = free_port(2)
     values = production_values(
         tmp_path,
         DATABASE_URL=cluster.url,
-        EMAIL_URL=f"smtp://127.0.0.1:{inbox.port}",
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_server.port}",
         ALLOWED_HOSTS=HOST,
         BASE_URL=f"https://{HOST}",
         PORT=str(web_port),
@@ -326,6 +363,11 @@ def test_the_topology_survives_a_database_restart_and_a_killed_worker(
         WORKER_DEAD_AFTER="3",
         DB_POOL_MAX="2",
         LOGIN_MAX_FAILURES="1000",
+        # A refused message is tried again after 1 s, then at most every 2 s.
+        OUTBOX_RETRY_BASE="1",
+        OUTBOX_RETRY_MAX="2",
+        # A message whose worker was killed mid-send goes out again after 5 s.
+        OUTBOX_SENDING_TIMEOUT="5",
     )
     if redis_url:
         values["REDIS_URL"] = redis_url
@@ -339,7 +381,7 @@ def test_the_topology_survives_a_database_restart_and_a_killed_worker(
         start_new_session=True,
     )
     ports = (web_port, web_port + 1)
-    load = Load(ports)
+    loads = [Load(ports, str(n)) for n in range(3)]
     try:
         wait_for(
             lambda: all(ready(p)[0] == 200 for p in ports),
@@ -350,7 +392,8 @@ def test_the_topology_survives_a_database_restart_and_a_killed_worker(
         assert (
             request(ports[0], "GET", "/admin/login/", headers={"Host": HOST})[0] == 301
         )
-        load.start()
+        for load in loads:
+            load.start()
         for i in range(10):
             enqueue_mail(cluster.url, f"before-{i}")
         time.sleep(2)
@@ -387,6 +430,31 @@ def test_the_topology_survives_a_database_restart_and_a_killed_worker(
             f"after-{i}" for i in range(10)
         }
         wait_for(lambda: expected <= set(inbox.subjects), 30, "every queued message")
+
+        # The SMTP server goes away for a while; mail queued meanwhile waits in
+        # the outbox, refused and retried, and leaves once the server is back.
+        smtp_server.stop()
+        for i in range(10):
+            enqueue_mail(cluster.url, f"outage-{i}")
+        wait_for(
+            lambda: (
+                query(
+                    cluster.url,
+                    f"SELECT count(*) FROM {OUTBOX} WHERE attempts > 0"
+                    " AND status = 'queued' AND subject LIKE 'outage-%%'",
+                )[0][0]
+                == 10
+            ),
+            20,
+            "every message refused while SMTP is down",
+        )
+        smtp_server.start()
+        smtp_back = time.monotonic()
+        expected |= {f"outage-{i}" for i in range(10)}
+        delivered = wait_for(
+            lambda: expected <= set(inbox.subjects), 20, "mail after SMTP is back"
+        )
+        assert delivered - smtp_back < 5
         wait_for(
             lambda: (
                 not query(
@@ -397,30 +465,48 @@ def test_the_topology_survives_a_database_restart_and_a_killed_worker(
             10,
             "an empty queue",
         )
-        time.sleep(2)
-        load.stopped.set()
-        load.join(15)
+        # A bounded load: at least 600 requests in all, then stop.
+        wait_for(
+            lambda: sum(len(load.requests) for load in loads) >= 600,
+            120,
+            "600 requests",
+        )
+        for load in loads:
+            load.stopped.set()
+        for load in loads:
+            load.join(15)
 
         # Every write the site confirmed is there.
-        confirmed = {name for _, ok, name in load.results if ok}
+        results = [row for load in loads for row in load.results]
+        confirmed = {name for _, ok, name in results if ok}
         recorded = {
             name
             for (name,) in query(cluster.url, "SELECT username FROM axes_accessattempt")
         }
         assert confirmed and confirmed <= recorded
-        failures = [t for t, ok, _ in load.results if not ok]
-        total = len(load.results)
+        requests = [row for load in loads for row in load.requests]
+        failures = [t for t, ok in requests if not ok]
+        total = len(requests)
         print(
-            f"{total} load rounds, {len(failures)} failed, "
+            f"{total} requests, {len(failures)} failed, "
             f"{len(inbox.subjects)} messages for {len(expected)} queued"
         )
         assert not [t for t in failures if t > recovered]
-        assert len(failures) / total < 0.05
-        statuses = query(
-            cluster.url,
-            f"SELECT status, count(*) FROM {TASKS} GROUP BY 1",
+        assert len(failures) / total < 0.01
+        # Every queued message arrived exactly once, and the outbox says sent.
+        print(
+            query(
+                cluster.url,
+                "SELECT id, subject, status, attempts, last_error, next_attempt_at,"
+                f" now() FROM {OUTBOX} WHERE status <> 'sent'",
+            )
         )
-        assert dict(statuses) == {"SUCCESSFUL": 20}
+        assert Counter(inbox.subjects) == dict.fromkeys(expected, 1)
+        assert query(
+            cluster.url, f"SELECT status, count(*) FROM {OUTBOX} GROUP BY 1"
+        ) == [("sent", 30)]
+        statuses = query(cluster.url, f"SELECT DISTINCT status FROM {TASKS}")
+        assert statuses == [("SUCCESSFUL",)]
         # The killed worker was started again: two live heartbeats.
         wait_for(
             lambda: (
@@ -435,7 +521,8 @@ def test_the_topology_survives_a_database_restart_and_a_killed_worker(
             "the killed worker to be replaced",
         )
     finally:
-        load.stopped.set()
+        for load in loads:
+            load.stopped.set()
         # As an operator stops it: honcho passes SIGTERM to each process.
         serve.send_signal(signal.SIGTERM)
         try:
