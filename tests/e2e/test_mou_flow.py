@@ -42,6 +42,24 @@ def test_partners_write_sign_and_track_an_mou(cast, page, live_server, login):
         page.get_by_role("button", name="Save section").click()
         expect(page.get_by_text("Roles and responsibilities” saved")).to_be_visible()
 
+    # Partners discuss a clause: its thread loads when it is opened, and
+    # opens by itself after a comment or a reply.
+    page.goto(f"{base}/admin/mou/{mou.pk}/")
+    clause = page.locator(f"#clause-{mou.sections.first().clauses.first().pk}")
+    expect(clause.locator("summary")).to_have_text("0 comments")
+    clause.locator("summary").click()
+    clause.locator("textarea").fill("Should this name a person?")
+    clause.get_by_role("button", name="Comment", exact=True).click()
+    expect(page.get_by_text("Comment added.")).to_be_visible()
+    expect(clause.locator("summary")).to_have_text("1 comment · 1 open")
+    expect(clause.locator("[data-comment]")).to_contain_text(
+        "Should this name a person?"
+    )
+    clause.locator("[data-comment] input[name=body]").fill("Yes, the intake lead.")
+    clause.get_by_role("button", name="Reply").click()
+    expect(clause.locator("[data-comment]")).to_contain_text("Yes, the intake lead.")
+    expect(clause.locator("summary")).to_have_text("2 comments · 1 open")
+
     page.get_by_role("button", name="Submit for review").click()
     page.get_by_role("button", name="Open signing").click()
     expect(page.get_by_text("Signing is open")).to_be_visible()
