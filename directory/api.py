@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from . import hsds, selectors, tabular
+from .models import HSDSRecord
 
 VERSION = "3.0"
 PROFILE = "https://specs.openreferral.org/en/latest/"
@@ -135,9 +136,11 @@ def api_index(request):
 @_guarded
 def api_services(request):
     """Published services, a page at a time; `search` (or `q`),
-    `organization_id`, `taxonomy_term_id` and `modified_after` narrow them."""
+    `organization_id`, `taxonomy_term_id`, `taxonomy_id` and `modified_after`
+    narrow them."""
     organisation = request.GET.get("organization_id", "")
     term = request.GET.get("taxonomy_term_id", "")
+    taxonomy = request.GET.get("taxonomy_id", "")
     since = request.GET.get("modified_after", "")
     modified_after = None
     if since:
@@ -155,8 +158,8 @@ def api_services(request):
         if organisation
         else None,
         modified_after=modified_after,
-        service_uids=[u for u in selectors.services_with_term(term) if _is_uuid(u)]
-        if term
+        service_uids=_services_filed_under(term, taxonomy)
+        if term or taxonomy
         else None,
     )
     return _answer(_page(request, services, _service_items))
@@ -192,3 +195,75 @@ def api_organisation(request, hsds_id: str):
     if organisation is None:
         raise Http404("No such organisation in the public directory.")
     return _answer(_organisation_items([organisation])[0])
+
+
+def _services_filed_under(term: str, taxonomy: str) -> list[str]:
+    """Ids of services an imported attribute files under the term, or under
+    any term of the taxonomy (both, when both are asked)."""
+    attributes = HSDSRecord.objects.filter(table="attributes")
+    if term:
+        attributes = attributes.filter(row__taxonomy_term_id=term)
+    if taxonomy:
+        terms = HSDSRecord.objects.filter(
+            table="taxonomy_terms", row__taxonomy_id=taxonomy
+        ).values_list("hsds_id", flat=True)
+        attributes = attributes.filter(row__taxonomy_term_id__in=list(terms))
+    ids = attributes.values_list("row__link_id", flat=True)
+    return [str(u) for u in ids if u and _is_uuid(str(u))]
+
+
+def _records(table: str, request):
+    """Kept rows of a taxonomy table, `search` (or `q`) in their names."""
+    records = HSDSRecord.objects.filter(table=table).order_by("pk")
+    search = (request.GET.get("search") or request.GET.get("q") or "").strip()
+    if search:
+        records = records.filter(row__name__icontains=search)
+    return records
+
+
+def _record_items(table: str):
+    def items(records) -> list[dict]:
+        return [tabular.typed_row(table, r.row) for r in records]
+
+    return items
+
+
+def _record(table: str, hsds_id: str) -> dict:
+    record = HSDSRecord.objects.filter(table=table, hsds_id=hsds_id).first()
+    if record is None:
+        raise Http404("No such taxonomy entry.")
+    return tabular.typed_row(table, record.row)
+
+
+@_guarded
+def api_taxonomies(request):
+    """The taxonomies the directory's terms come from, a page at a time."""
+    records = _records("taxonomies", request)
+    return _answer(_page(request, records, _record_items("taxonomies")))
+
+
+@_guarded
+def api_taxonomy(request, hsds_id: str):
+    return _answer(_record("taxonomies", hsds_id))
+
+
+@_guarded
+def api_taxonomy_terms(request):
+    """Taxonomy terms, a page at a time; `taxonomy_id`, `parent_id` and
+    `top_only` (terms without a parent) narrow them."""
+    records = _records("taxonomy_terms", request)
+    if request.GET.get("taxonomy_id"):
+        records = records.filter(row__taxonomy_id=request.GET["taxonomy_id"])
+    if request.GET.get("parent_id"):
+        records = records.filter(row__parent_id=request.GET["parent_id"])
+    top_only = request.GET.get("top_only", "")
+    if top_only not in ("", "true", "false"):
+        raise BadRequest("top_only must be true or false.")
+    if top_only == "true":
+        records = records.filter(row__parent_id__isnull=True)
+    return _answer(_page(request, records, _record_items("taxonomy_terms")))
+
+
+@_guarded
+def api_taxonomy_term(request, hsds_id: str):
+    return _answer(_record("taxonomy_terms", hsds_id))
