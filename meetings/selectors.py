@@ -63,7 +63,10 @@ def next_steps(user) -> list[NextStep]:
     steps = []
     for invitee, date in upcoming:
         series = invitee.series
+        # Their answer for this date, else their answer for the whole series.
         answer = answers.get(date.meeting.pk) if date.meeting else None
+        if not answer or answer == Attendance.Response.NEEDS_ACTION:
+            answer = invitee.response
         label = dict(Attendance.Response.choices).get(answer, "")
         said = (
             f" — you said: {label.lower()}"

@@ -253,3 +253,27 @@ def test_a_second_reminder_within_a_day_is_refused_and_sends_nothing(
         services.rsvp_remind(meeting=meeting, by=cast.coordinator)
     assert len(smtp.messages) == 2
     assert meeting.events.filter(action="remind").count() == 1
+
+
+def test_next_steps_know_an_answer_given_for_the_series(cast, client_for):
+    from partnerships import next_steps
+
+    start = datetime.datetime.now() + datetime.timedelta(days=3)
+    series = services.series_create(
+        partnership=cast.eastside,
+        by=cast.coordinator,
+        title="Weekly huddle",
+        kind="shared_review",
+        rrule="FREQ=WEEKLY;COUNT=4",
+        start_local=start.replace(hour=10, minute=0, second=0, microsecond=0),
+        duration_minutes=30,
+        tz="America/New_York",
+        invitees=[(cast.partner, cast.partner.email, "Priya Nair")],
+    )
+    services.series_publish(series=series, by=cast.coordinator)
+    priya = series.invitees.get(user=cast.partner)
+    services.rsvp_record(invitee=priya, meeting=None, response="accepted")
+    [step] = [
+        s for s in next_steps.for_user(cast.partner) if s.kind == "meeting.upcoming"
+    ]
+    assert "you said: coming" in step.text
