@@ -181,23 +181,7 @@ def find_help(query: str) -> QuerySet[DirectoryService]:
     if not terms:
         return services.none()
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        vector = (
-            SearchVector("name", weight="A", config="english")
-            + SearchVector(
-                "category_words", "taxonomy_terms", weight="B", config="english"
-            )
-            + SearchVector("description", "eligibility", weight="C", config="english")
-        )
-        search = SearchQuery(terms[0], config="english")
-        for term in terms[1:]:
-            search |= SearchQuery(term, config="english")
-        return (
-            services.annotate(rank=SearchRank(vector, search))
-            .filter(rank__gt=0)
-            .order_by("-rank", "name", "pk")
-        )
+        return _find_help_postgresql(services, terms)
     match = Q()
     rank = Value(0)
     for term in map(stem, terms):
@@ -214,5 +198,50 @@ def find_help(query: str) -> QuerySet[DirectoryService]:
     return (
         services.filter(match)
         .annotate(rank=ExpressionWrapper(rank, output_field=IntegerField()))
+        .order_by("-rank", "name", "pk")
+    )
+
+
+# The words PostgreSQL searches, as indexed (migration 0006: a GIN index on this
+# very expression, so the match is an index scan and only matches are ranked).
+SEARCH_DOCUMENT = ("name", "description", "eligibility", "taxonomy_terms")
+
+
+def search_document():
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector(*SEARCH_DOCUMENT, config="english")
+
+
+def categories_for(terms: list[str]) -> list[str]:
+    """Categories whose people's words ("rent", "eviction") a search uses."""
+    stems = {stem(term) for term in terms}
+    return [
+        category
+        for category, words in CATEGORY_WORDS.items()
+        if any(
+            stem(word).startswith(s) or s.startswith(stem(word))
+            for word in words.split()
+            for s in stems
+        )
+    ]
+
+
+def _find_help_postgresql(services, terms: list[str]):
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+    search = SearchQuery(terms[0], config="english")
+    for term in terms[1:]:
+        search |= SearchQuery(term, config="english")
+    categories = categories_for(terms)
+    weighted = (
+        SearchVector("name", weight="A", config="english")
+        + SearchVector("category_words", "taxonomy_terms", weight="B", config="english")
+        + SearchVector("description", "eligibility", weight="C", config="english")
+    )
+    return (
+        services.annotate(document=search_document())
+        .filter(Q(document=search) | Q(category__in=categories))
+        .annotate(rank=SearchRank(weighted, search))
         .order_by("-rank", "name", "pk")
     )

@@ -124,3 +124,28 @@ def test_the_page_costs_the_same_queries_with_many_services(
         response = client.get(find_help.url, {"q": "rent"})
     assert len(names(response)) == 20
     assert "More services" in response.text
+
+
+def test_the_search_stays_fast_with_ten_thousand_services(find_help, client):
+    import statistics
+    import time
+
+    from django.db import connection
+
+    from screener import seed
+
+    seed.seed(10_000)
+    DirectoryServiceFactory(name="Rent assistance fund", category="housing")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    client.get(find_help.url, {"q": "help paying rent"})
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        response = client.get(find_help.url, {"q": "help paying rent"})
+        timings.append(time.perf_counter() - start)
+    assert names(response)[0] == "Rent assistance fund"
+    median = statistics.median(timings)
+    print(f"find help median {median * 1000:.0f} ms over 10,000 services")
+    assert median < 1.0
