@@ -5,6 +5,7 @@ PDF is read back with poppler."""
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -124,5 +125,7 @@ def test_the_listener_stops_when_its_process_ends():
     deadline = time.monotonic() + 20
     while _running(marker):
         if time.monotonic() > deadline:
+            for pid in _running(marker):  # leave nothing behind, then fail
+                os.kill(pid, signal.SIGKILL)
             pytest.fail("LibreOffice outlived the process that started it")
         time.sleep(0.2)
