@@ -14,6 +14,8 @@ from docx import Document
 from mou.layouts import PREVIEW_FIRST
 from mou.models import DocumentTemplate
 
+from .test_document_files import Pdf, needs_pdf_tools
+
 pytestmark = pytest.mark.django_db
 
 
@@ -177,3 +179,18 @@ def test_only_hub_staff_preview_or_activate_layouts(cast, client_for):
             assert (response.status_code, response["Location"]) == (302, "/admin/")
     layout.refresh_from_db()
     assert not layout.is_previewed and not layout.is_active
+
+
+@needs_pdf_tools
+def test_the_preview_downloads_as_a_pdf_too(cast, client_for, tmp_path):
+    hub = client_for(cast.hub)
+    _upload(hub)
+    layout = DocumentTemplate.objects.get()
+    response = hub.get(
+        reverse("mou:layout_preview", args=[layout.pk]) + "?download=pdf"
+    )
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].endswith('House style preview.pdf"')
+    pdf = Pdf(response.content, tmp_path, "preview")
+    assert "House style: Sample partnership MOU v1" in pdf.text
+    assert pdf.pages[0].lstrip().startswith("DRAFT — not for signature")
