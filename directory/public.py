@@ -126,12 +126,13 @@ def find_help_context(request) -> dict:
     return {
         "page_obj": Paginator(services, PAGE_SIZE).get_page(request.GET.get("p")),
         "categories": DirectoryService.Category.choices,
-        "cities": sorted(
-            set(
-                DirectoryService.objects.published()
-                .exclude(city="")
-                .values_list("city", flat=True)
-            )
+        # Distinct in the database: a directory of thousands has a few cities.
+        "cities": list(
+            DirectoryService.objects.published()
+            .exclude(city="")
+            .order_by("city")
+            .values_list("city", flat=True)
+            .distinct()
         ),
         "filters": filters,
         "filtered": any(filters.values()),
