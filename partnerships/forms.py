@@ -89,6 +89,16 @@ class PartnershipCreateForm(PartnershipForm):
         "coordinator.",
     )
 
+    coordinator_signs = forms.BooleanField(
+        required=False,
+        label="I also sign agreements for my organisation",
+        help_text="You become its signatory here, so the MOU can go to signing "
+        "without another step.",
+    )
+
+    # Partner organisations invited in the same step, each through one contact.
+    PARTNER_ROWS = 3
+
     class Meta(PartnershipForm.Meta):
         fields = ["lead", *PartnershipForm.Meta.fields]
 
@@ -97,6 +107,75 @@ class PartnershipCreateForm(PartnershipForm):
         self.fields["lead"].queryset = lead_choices
         if lead_choices is not None and len(lead_choices) == 1:
             self.fields["lead"].initial = lead_choices[0].pk
+        for row in range(1, self.PARTNER_ROWS + 1):
+            self.fields[f"partner_{row}"] = forms.ModelChoiceField(
+                queryset=Organisation.objects.order_by("name"),
+                required=False,
+                label=f"Partner organisation {row}",
+                help_text="An organisation already in the workspace (optional; "
+                "you can invite partners later).",
+            )
+            self.fields[f"partner_{row}_new"] = forms.CharField(
+                max_length=200,
+                required=False,
+                label=f"…or partner {row}, new to the workspace",
+            )
+            self.fields[f"partner_{row}_email"] = forms.EmailField(
+                required=False,
+                label=f"Partner {row}: their contact's e-mail",
+                help_text="The person who will act for them here; they get an "
+                "invitation.",
+            )
+            self.fields[f"partner_{row}_role"] = forms.ChoiceField(
+                choices=Invitation.PersonRole.choices,
+                initial=Invitation.PersonRole.SIGNATORY,
+                required=False,
+                label=f"Partner {row}: their contact's role",
+            )
+
+    def clean(self):
+        data = super().clean()
+        partners, seen = [], {data.get("lead")} - {None}
+        for row in range(1, self.PARTNER_ROWS + 1):
+            organisation = data.get(f"partner_{row}")
+            new_name = " ".join(data.get(f"partner_{row}_new", "").split())
+            email = data.get(f"partner_{row}_email", "")
+            if not (organisation or new_name or email):
+                continue
+            if organisation and new_name:
+                self.add_error(
+                    f"partner_{row}_new",
+                    "Choose an organisation from the list or type a new one, not both.",
+                )
+            elif not (organisation or new_name):
+                self.add_error(
+                    f"partner_{row}",
+                    f"Say which organisation {email} acts for.",
+                )
+            elif not email:
+                self.add_error(
+                    f"partner_{row}_email",
+                    f"Give the e-mail of the person who will act for "
+                    f"{organisation or new_name}.",
+                )
+            elif organisation in seen:
+                self.add_error(
+                    f"partner_{row}",
+                    f"{organisation} is already in this partnership.",
+                )
+            else:
+                seen.add(organisation)
+                partners.append(
+                    {
+                        "organisation": organisation,
+                        "new_organisation": new_name,
+                        "email": email,
+                        "role": data.get(f"partner_{row}_role")
+                        or Invitation.PersonRole.SIGNATORY,
+                    }
+                )
+        data["partners"] = partners
+        return data
 
 
 class InvitationForm(forms.Form):

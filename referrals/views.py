@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from partnerships import charts, permissions, spreadsheets
+from partnerships import charts, permissions, readable, spreadsheets
 from partnerships.models import Organisation
 from partnerships.views.base import breadcrumbs, form_page, paginate, section_context
 
@@ -159,6 +159,23 @@ def referral_add(request, pk):
     )
 
 
+def _readable_details(referral, protocol) -> list[tuple[str, object]]:
+    """The client details as the protocol names them ("Best time to call",
+    "Urgent: No"), in the protocol's order, then anything recorded under an
+    earlier version of it."""
+    fields = {field["name"]: field for field in (protocol.fields if protocol else [])}
+    details = dict(referral.details)
+    rows = []
+    for name, field in fields.items():
+        if name in details:
+            value = details.pop(name)
+            if field["type"] == "yesno":
+                value = bool(value)
+            rows.append((field["label"], value))
+    rows += [(readable.human_key(name), value) for name, value in details.items()]
+    return rows
+
+
 def _referral(request, pk, referral_pk):
     partnership = permissions.get_partnership_for(request.user, pk)
     referral = selectors.referral_get(
@@ -206,6 +223,7 @@ def referral_detail(request, pk, referral_pk):
             messages.error(request, " ".join(error.messages))
         return HttpResponseRedirect(referral.get_absolute_url())
     details_shown = permissions.can_see_referral_details(user, referral)
+    protocol = selectors.protocol_of(partnership=partnership)
     if details_shown:
         services.referral_viewed(referral=referral, by=user)
     context = _context(
@@ -225,7 +243,8 @@ def referral_detail(request, pk, referral_pk):
         and referral.consent_given
         and not referral.consent_revoked_at,
         feedback_form=FeedbackForm(),
-        protocol=selectors.protocol_of(partnership=partnership),
+        protocol=protocol,
+        details=_readable_details(referral, protocol) if details_shown else [],
         page_title=str(referral),
     )
     return render(request, "referrals/detail.html", context)

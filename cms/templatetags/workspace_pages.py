@@ -3,6 +3,8 @@ breadcrumb trail that ends in the object shown, not the app it belongs to."""
 
 from django import template
 
+from partnerships import readable
+
 register = template.Library()
 
 
@@ -28,3 +30,8 @@ def page_heading(context):
     if partnership is None or not title or partnership.name in title:
         return title
     return f"{title}: {partnership.name}"
+
+
+register.filter("human_key", readable.human_key)
+register.filter("human_value", readable.human_value)
+register.filter("choice_label", readable.choice_label)

@@ -25,11 +25,17 @@ from ..models import (
     Partnership,
     PartnershipRole,
 )
-from .partners import participation_add, workspace_access_grant
+from .partners import (
+    organisation_get_or_create,
+    participation_add,
+    partnership_create,
+    workspace_access_grant,
+)
 
 User = get_user_model()
 
 __all__ = [
+    "partnership_start",
     "invitation_token",
     "invitation_url",
     "invitation_from_token",
@@ -45,6 +51,48 @@ __all__ = [
 ]
 
 INVITATION_SALT = "partnerships.invitation"
+
+
+@transaction.atomic
+def partnership_start(
+    *,
+    by,
+    lead: Organisation,
+    partners: list[dict] = (),
+    coordinator_signs: bool = False,
+    **fields,
+) -> tuple[Partnership, list[Invitation]]:
+    """A partnership in one step: created with its creator as coordinator (and,
+    when they say so, as their organisation's signatory), each partner
+    organisation invited through the contact named for it. Each partner is
+    {"organisation": Organisation or None, "new_organisation": str, "email": str,
+    "role": Invitation.PersonRole}. All of it is saved, or none of it."""
+    partnership = partnership_create(by=by, lead=lead, **fields)
+    if coordinator_signs:
+        PartnershipRole.objects.create(
+            participation=partnership.participations.get(organisation=lead),
+            user=by,
+            role=PartnershipRole.Role.SIGNATORY,
+        )
+        permissions.forget(by)
+    invitations = []
+    for partner in partners:
+        organisation, created = partner.get("organisation"), False
+        if organisation is None:
+            organisation, created = organisation_get_or_create(
+                name=partner["new_organisation"], by=by
+            )
+        invitations.append(
+            invitation_create(
+                partnership=partnership,
+                organisation=organisation,
+                email=partner["email"],
+                role=partner["role"],
+                by=by,
+                founding=created,
+            )
+        )
+    return partnership, invitations
 
 
 def invitation_token(invitation: Invitation) -> str:

@@ -92,20 +92,19 @@ def partnership_create(request):
         )
     form = PartnershipCreateForm(request.POST or None, lead_choices=lead_choices)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        lead = data.pop("lead")
+        data = form.cleaned_data
         try:
-            partnership = services.partnership_create(
-                by=request.user, lead=lead, **data
+            partnership, invitations = services.partnership_start(
+                by=request.user,
+                lead=data["lead"],
+                partners=data["partners"],
+                coordinator_signs=data["coordinator_signs"],
+                **{name: data[name] for name in PartnershipForm.Meta.fields},
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request,
-                f"“{partnership.name}” is ready. Invite your partner organisations "
-                "next.",
-            )
+            messages.success(request, _started_message(partnership, invitations))
             return HttpResponseRedirect(partnership.get_absolute_url())
     return render(
         request,
@@ -117,6 +116,23 @@ def partnership_create(request):
             "breadcrumbs_items": breadcrumbs(),
         },
     )
+
+
+def _started_message(partnership, invitations) -> str:
+    if not invitations:
+        return f"“{partnership.name}” is ready. Invite your partner organisations next."
+    sent = [i for i in invitations if i.is_approved]
+    waiting = [i for i in invitations if not i.is_approved]
+    parts = [f"“{partnership.name}” is ready."]
+    if sent:
+        parts.append("Invitations sent to " + ", ".join(i.email for i in sent) + ".")
+    if waiting:
+        parts.append(
+            "Waiting for their organisation's administrators to confirm "
+            + ", ".join(i.email for i in waiting)
+            + "."
+        )
+    return " ".join(parts)
 
 
 @require_safe
