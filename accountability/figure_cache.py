@@ -1,7 +1,8 @@
 """Dashboard figures from a cache with exact invalidation.
 
 Every write to a table the figures read (responsibilities, their updates, the
-learning log, health checks, referrals and protocols, and the partnership,
+learning log, health checks, referrals and protocols, logic models and their
+indicators, measurements and check-ins, and the partnership,
 organisation, participation, membership and role rows the access policy reads)
 gives the one `FiguresVersion` row a new random token, through database
 triggers, so no write path can skip it (services, factories, `bulk_create`,
@@ -42,6 +43,11 @@ TABLES = [
     "partnerships_partnershiprole",
     "referrals_referral",
     "referrals_referralprotocol",
+    "logicmodels_logicmodel",
+    "logicmodels_element",
+    "logicmodels_indicator",
+    "logicmodels_measurement",
+    "logicmodels_checkin",
 ]
 VERSION_TABLE = "accountability_figuresversion"
 TIMEOUT = 6 * 3600  # entries under a replaced token are never read again

@@ -146,6 +146,17 @@ def pages(info: dict) -> dict:
             {},
         ),
         "HSDS API, 50 services": ("/api/hsds/v3/services?per_page=50", "", {}),
+        **(
+            {
+                "read API, partnership list": (
+                    "/api/v1/partnerships",
+                    "",
+                    {"Authorization": f"Bearer {info['api_key']}"},
+                )
+            }
+            if info.get("api_key")
+            else {}
+        ),
         targets.LISTING: ("/admin/organisations/", hub, {}),
     }
 

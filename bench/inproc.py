@@ -44,6 +44,7 @@ def prepare() -> dict:
         "feed": FeedToken.issue(user=User.objects.get(username=seed.BENCH_USER)),
         "logic_model": LogicModel.objects.get(title="Large benchmark logic model").pk,
         "member": seed.session_cookie(seed.BENCH_USER),
+        "api_key": _api_key(),
         "hub": seed.session_cookie("bench-hub"),
         "counts": {
             "organisations": Organisation.objects.count(),
@@ -60,6 +61,49 @@ def prepare() -> dict:
             ).count(),
         },
     }
+
+
+def _api_key() -> str:
+    """A read-only API token of the benchmark person's organisation (the read
+    API, issue 17), or "" while that API is not installed."""
+    try:
+        from api import services as api_services
+    except ImportError:
+        return ""
+    member = get_user_model().objects.get(username=seed.BENCH_USER)
+    hub = get_user_model().objects.get(username="bench-hub")
+    _token, key = api_services.token_create(
+        organisation=member.memberships.first().organisation,
+        by=hub,
+        name="Benchmark",
+        scope="read",
+    )
+    return key
+
+
+def matcher_ms(runs: int = 20) -> float | None:
+    """Median milliseconds for the screener's matcher to rank the directory's
+    services for one screen (issue 17), or None without the screener."""
+    try:
+        from screener import matching
+        from screener.questionnaire import Needs
+    except ImportError:
+        return None
+    needs = Needs(
+        domains=["food", "housing"],
+        categories={"food", "housing", "family"},
+        zip_code="02119",
+        age=34,
+        income=20000,
+        language="Spanish",
+    )
+    matching.match(needs)
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        matching.match(needs)
+        timings.append(time.perf_counter() - started)
+    return round(statistics.median(timings) * 1000, 1)
 
 
 def query_counts(pages: dict) -> dict:
@@ -101,6 +145,7 @@ def export_times(mou_pk: int, runs: int = 3) -> dict:
     return {
         "docx_s": round(statistics.median(docx), 2),
         "sealed_pdf_s": round(statistics.median(sealed), 2),
+        "screener_match_ms": matcher_ms(),
     }
 
 

@@ -59,6 +59,7 @@ def seed() -> dict:
         "logic_model": seed_logic_model(),
         "referrals": seed_referrals(),
         "directory": seed_directory(),
+        "coordinator": seed_coordinator(),
         "comments": seed_comments(),
     }
 
@@ -67,6 +68,23 @@ REFERRALS = scaled(100_000)
 BIG_REFERRALS = scaled(20_000)
 SERVICES = scaled(500)
 COMMENTS = 1000
+
+
+@transaction.atomic
+def seed_coordinator() -> bool:
+    """The benchmark person coordinates the first partnership for their
+    organisation (and only that one)."""
+    user = get_user_model().objects.get(username=BENCH_USER)
+    participation = Participation.objects.filter(
+        partnership=Partnership.objects.order_by("pk").first(),
+        organisation__memberships__user=user,
+    ).first()
+    _role, created = PartnershipRole.objects.get_or_create(
+        participation=participation,
+        user=user,
+        role=PartnershipRole.Role.COORDINATOR,
+    )
+    return created
 
 
 @transaction.atomic

@@ -5,13 +5,24 @@ import datetime
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
+from accountability import figure_cache
+
 from .models import CheckIn, Indicator, LogicModel
 
 LIMIT = 15
 
 
 def indicator_figures(user, today: datetime.date | None = None) -> dict:
-    today = today or timezone.localdate()
+    """Off-track and stale indicators, cached until a write changes what they
+    read (accountability.figure_cache; the day is part of the key)."""
+    if today is not None:
+        return _figures(user, today)
+    return figure_cache.cached(
+        "indicator_figures", user, lambda: _figures(user, timezone.localdate())
+    )
+
+
+def _figures(user, today: datetime.date) -> dict:
     latest_status = (
         CheckIn.objects.filter(indicator=OuterRef("pk"))
         .order_by("-created_at", "-pk")

@@ -1,0 +1,1 @@
+from tests.logicmodels.conftest import chain, model  # noqa: F401
