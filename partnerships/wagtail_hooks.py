@@ -104,11 +104,11 @@ LOG_ACTIONS = {
         "{person} is no longer {role} for {organisation}",
     ),
     "partnerships.add_commitment": (
-        "Add sustainability commitment",
-        "{organisation} committed {commitment}",
+        "Pledge a resource",
+        "{organisation} pledged {commitment}",
     ),
     "partnerships.remove_commitment": (
-        "Remove sustainability commitment",
+        "Withdraw a pledge",
         "{organisation} withdrew {commitment}",
     ),
 }

@@ -416,18 +416,18 @@ def commitment_add(request, pk, participation_pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Commitment added.")
+            messages.success(request, "Pledge recorded.")
             return HttpResponseRedirect(_partners_url(partnership))
     return form_page(
         request,
         partnership,
         form,
-        title=f"What {participation.organisation.name} commits",
+        title=f"What {participation.organisation.name} pledges",
         intro=(
             "Staff time, funding, in-kind resources and a leadership "
             "sponsor keep a partnership alive beyond its first year."
         ),
-        submit_label="Add commitment",
+        submit_label="Record pledge",
         cancel_url=_partners_url(partnership),
     )
 
@@ -442,5 +442,5 @@ def commitment_remove(request, pk, commitment_pk):
     )
     _participation_for_editing(request, partnership, commitment.participation_id)
     services.commitment_remove(commitment=commitment, by=request.user)
-    messages.success(request, "Commitment removed.")
+    messages.success(request, "Pledge withdrawn.")
     return HttpResponseRedirect(_partners_url(partnership))
