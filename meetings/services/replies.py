@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from wagtail.log_actions import log
+
+from partnerships.emails import send_email
 
 from .. import itip
 from ..models import Delivery, Invitee, Meeting, MeetingEvent, MeetingSeries
@@ -139,6 +142,21 @@ def _counter(reply: itip.Reply, invitee: Invitee, meeting: Meeting | None) -> No
     MeetingEvent.objects.create(
         series=series, meeting=meeting, action="counter", note=note[:2000]
     )
+    organiser = series.organiser
+    if organiser is not None and organiser.email:
+        # The coordinator hears of it at once; the page keeps it.
+        send_email(
+            "meeting-counter",
+            to=[organiser.email],
+            context={
+                "series": series,
+                "note": note,
+                "url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+                + (meeting or series).get_absolute_url(),
+            },
+            partnership=series.partnership,
+            about=meeting or series,
+        )
     log(
         series.partnership,
         "meetings.counter",

@@ -282,7 +282,7 @@ def test_a_removed_invitees_reply_changes_nothing(cast, sent, mailbox):
 
 
 def test_a_proposed_new_time_is_shown_to_the_coordinator_only(
-    cast, sent, mailbox, client_for
+    cast, sent, mailbox, client_for, mailoutbox, django_capture_on_commit_callbacks
 ):
     proposed = (
         datetime.datetime(2026, 12, 9, 16, tzinfo=UTC),
@@ -301,7 +301,14 @@ def test_a_proposed_new_time_is_shown_to_the_coordinator_only(
             comment="Wednesday suits us better",
         ),
     )
-    assert read_replies(url=mailbox.url) == {"proposed": 1}
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert read_replies(url=mailbox.url) == {"proposed": 1}
+    [told] = mailoutbox
+    assert told.to == [cast.coordinator.email]
+    assert told.subject == "Another time proposed: Monthly shared-participant review"
+    assert "proposes Wednesday 9 December 2026, 11:00 (New York time)" in told.body
+    assert "Nothing has moved." in told.body
     series_url = reverse("meetings:series", args=[sent.pk])
     page = client_for(cast.coordinator).get(series_url)
     assert "Proposed new times" in page.text
