@@ -130,3 +130,22 @@ def table(report: dict) -> str:
             f"{exports.get('screener_match_ms')} ms"
         )
     return "\n".join(lines)
+
+
+def markdown(report: dict) -> str:
+    """The run as a README table."""
+    full = next(iter(report["scales"].values()))
+    lines = [
+        "| page | p50 ms | × listing | × bare | growth | queries 0.1×/1× "
+        "| p99 ms | req/s c16 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for label, row in full["results"].items():
+        grown = report["growth"].get(label, {})
+        lines.append(
+            f"| {label} | {row['p50_ms']} | {row['x_wagtail_listing']} "
+            f"| {row['x_bare']} | {grown.get('growth')} "
+            f"| {grown.get('queries_small')}/{grown.get('queries_full')} "
+            f"| {row['p99_ms']} | {row.get('rps_c16', '')} |"
+        )
+    return "\n".join(lines)

@@ -190,3 +190,27 @@ def test_the_dashboard_reads_three_queries_of_figures(cast, django_assert_num_qu
     today = timezone.localdate()
     with django_assert_num_queries(3):
         dashboard.figures(cast.housing, today)
+
+
+@sqlite_only
+def test_a_second_look_at_the_leadership_dashboard_reads_no_history(cast, client_for):
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    Responsibility.objects.create(
+        partnership=cast.eastside, owner=cast.northside, title="Late", due_date=None
+    )
+    client = client_for(cast.coordinator)
+    url = reverse("accountability:dashboard")
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url)
+    assert "Overdue responsibilities by organisation" in page.text
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    for table in (
+        "accountability_responsibility",
+        "accountability_responsibilityupdate",
+        "referrals_referral",
+        "logicmodels_indicator",
+    ):
+        assert f'"{table}"' not in read, table
