@@ -162,3 +162,67 @@ def test_a_page_costs_the_same_queries_however_many_rows(
         with django_assert_max_num_queries(8):
             data = get(client, tokens, name, who="stranger", per_page=50).json()
         assert data["count"] >= 60 and len(data["results"]) == 50
+
+
+def _queries(client, tokens, name) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        assert get(client, tokens, name, per_page=50).status_code == 200
+    return len(context)
+
+
+def test_every_list_costs_the_same_queries_with_more_rows(client, tokens, workspace):
+    from meetings import services as meeting_services
+
+    cast = workspace
+    before = {r.name: _queries(client, tokens, r.name) for r in RESOURCES}
+    for n in range(3):
+        accountability_services.responsibility_create(
+            partnership=cast.eastside,
+            by=cast.coordinator,
+            title=f"Rota {n}",
+            owner=cast.northside,
+            due_date=datetime.date(2026, 2, 1),
+        )
+        model = model_services.model_create(
+            partnership=cast.eastside, by=cast.coordinator, title=f"Model {n}"
+        )
+        element = model_services.element_add(
+            model=model, by=cast.coordinator, kind="output", text=f"Output {n}"
+        )
+        indicator = model_services.indicator_add(
+            element=element,
+            by=cast.coordinator,
+            name=f"Indicator {n}",
+            responsible=cast.riverside,
+            reporting_from=datetime.date(2026, 1, 1),
+        )
+        for month in (1, 2):
+            model_services.measurement_add(
+                indicator=indicator,
+                by=cast.partner,
+                period_start=datetime.date(2026, month, 1),
+                period_end=datetime.date(2026, month, 28),
+                value=month,
+            )
+        meeting_services.series_create(
+            partnership=cast.eastside,
+            by=cast.coordinator,
+            title=f"Review {n}",
+            kind="shared_review",
+            rrule="FREQ=MONTHLY;BYDAY=2TU;COUNT=3",
+            start_local=datetime.datetime(2026, 1, 13, 10, 0),
+            duration_minutes=60,
+            tz="America/New_York",
+            invitees=[],
+        )
+    after = {r.name: _queries(client, tokens, r.name) for r in RESOURCES}
+    counts = {
+        name: get(client, tokens, name).json()["count"]
+        for name in ("responsibilities", "logic-models", "indicators")
+    }
+    assert counts == {"responsibilities": 4, "logic-models": 4, "indicators": 4}
+    assert after == before
+    assert max(after.values()) <= 9
