@@ -86,13 +86,41 @@ def _postgres_statements(table: str) -> list[str]:
     ]
 
 
+def _drop_statements(vendor: str, table: str) -> list[str]:
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS figures_{table} ON {table}"]
+    return [
+        f"DROP TRIGGER IF EXISTS figures_{table}_{event}"
+        for event in ("insert", "update", "delete")
+    ]
+
+
+def remove_triggers(using=None) -> None:
+    """Drop the triggers from every table that exists (idempotent): the way
+    back before the version table, which every trigger writes to."""
+    from django.db import connections
+
+    db = connections[using] if using else connection
+    if db.vendor not in ("sqlite", "postgresql"):
+        return
+    existing = set(db.introspection.table_names())
+    with db.cursor() as cursor:
+        for table in TABLES:
+            if table in existing:
+                for statement in _drop_statements(db.vendor, table):
+                    cursor.execute(statement)
+
+
 def install_triggers(using=None) -> None:
-    """Create the triggers on every table that exists (idempotent)."""
+    """Create the triggers on every table that exists (idempotent). Without the
+    version table (migrated back before it), remove them instead: a trigger
+    naming a missing table would refuse every write to the table it is on."""
     from django.db import connections
 
     db = connections[using] if using else connection
     existing = set(db.introspection.table_names())
     if VERSION_TABLE not in existing:
+        remove_triggers(using)
         return
     with db.cursor() as cursor:
         if db.vendor == "postgresql":
