@@ -6,7 +6,7 @@ Django view and Wagtail's own listing, count each page's queries, and fail
 Environment: BENCH_DATABASE_URL (default: SQLite in var/bench/; the 0.1 scale
 uses the same name with `_0_1` added), BENCH_SCALES (default "1,0.1"; the
 first is the full set), BENCH_REQUESTS (requests per page and concurrency,
-default 60), BENCH_PORT (default: a free port).
+default 60), each scale served on a free port.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from bench import targets
-from bench.measure import etag_of, fetch, measure
+from bench.measure import etag_of, fetch, interleaved, throughput
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
@@ -193,63 +193,71 @@ def serve(environment: dict, port: int, log) -> subprocess.Popen:
     return server
 
 
-def run_scale(scale: str, full: bool, port: int, requests: int) -> dict:
-    environment = env(scale)
-    info = prepare(environment)
-    table = pages(info)
-    feed_path = table[targets.FEED][0]
+def run(scales: list[str], requests: int) -> dict:
+    """Every page on every scale, interleaved; throughput at the full scale."""
+    prepared = []
+    for scale in scales:
+        environment = env(scale)
+        info = prepare(environment)
+        prepared.append((scale, environment, info, pages(info)))
     log = (OUT / "gunicorn.log").open("a")
-    server = serve(environment, port, log)
-    results = {}
+    servers = []
+    results: dict[str, dict] = {scale: {} for scale in scales}
     try:
-        for label, (path, cookie, headers) in table.items():
+        ports = []
+        for _scale, environment, _info, _table in prepared:
+            ports.append(free_port())
+            servers.append(serve(environment, ports[-1], log))
+        for index, (_scale, _environment, _info, table) in enumerate(prepared):
+            feed_path = table[targets.FEED][0]
+            etag = {"If-None-Match": etag_of(ports[index], feed_path)}
+            table[targets.FEED_304] = (feed_path, "", etag)
+        for label in prepared[0][3]:
             export = label == targets.DOCX_HTTP
-            results[label] = {
-                "path": path,
-                **measure(
-                    port,
-                    path,
-                    cookie,
-                    5 if export else requests,
-                    headers,
-                    concurrent=full and not export,
-                ),
-            }
+            expect = 304 if label == targets.FEED_304 else 200
+            runs = [
+                (ports[i], *table[label], expect)
+                for i, (_s, _e, _i, table) in enumerate(prepared)
+            ]
+            measured = interleaved(runs, 5 if export else requests)
+            for (scale, _e, _i, table), row in zip(prepared, measured, strict=True):
+                results[scale][label] = {"path": table[label][0], **row}
+            if not export:
+                port, path, cookie, headers, _expect = runs[0]
+                for concurrency in (4, 16):
+                    results[scales[0]][label][f"rps_c{concurrency}"] = throughput(
+                        port, path, cookie, headers, requests, concurrency
+                    )
             print(f"  measured {label}", flush=True)
-        etag = {"If-None-Match": etag_of(port, feed_path)}
-        table[targets.FEED_304] = (feed_path, "", etag)
-        results[targets.FEED_304] = {
-            "path": feed_path,
-            **measure(port, feed_path, "", requests, etag, 304, concurrent=full),
-        }
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
         log.close()
-    print("  counting queries…", flush=True)
-    for label, count in inside(environment, "queries", json.dumps(table)).items():
-        results[label]["queries"] = count
-    report = {
-        "scale": float(scale),
-        "data": info["counts"],
-        "seed_seconds": info["seconds"],
-        "results": targets.with_ratios(results),
-    }
-    if full:
-        print("  timing the large MOU's exports…", flush=True)
-        report["exports"] = inside(environment, "exports", str(info["mou"]))
-    return report
+    reports = {}
+    for index, (scale, environment, info, table) in enumerate(prepared):
+        print(f"  counting queries at scale {scale}…", flush=True)
+        for label, count in inside(environment, "queries", json.dumps(table)).items():
+            results[scale][label]["queries"] = count
+        report = {
+            "scale": float(scale),
+            "data": info["counts"],
+            "seed_seconds": info["seconds"],
+            "results": targets.with_ratios(results[scale]),
+        }
+        if index == 0:
+            print("  timing the large MOU's exports…", flush=True)
+            report["exports"] = inside(environment, "exports", str(info["mou"]))
+        reports[scale] = report
+    return reports
 
 
 def main() -> None:
-    port = int(os.environ.get("BENCH_PORT") or free_port())
     requests = int(os.environ.get("BENCH_REQUESTS", "60"))
     scales = os.environ.get("BENCH_SCALES", "1,0.1").split(",")
     database = "postgresql" if os.environ.get("BENCH_DATABASE_URL") else "sqlite"
-    runs = {
-        scale: run_scale(scale, index == 0, port, requests)
-        for index, scale in enumerate(scales)
-    }
+    runs = run(scales, requests)
     full, small = runs[scales[0]], runs[scales[-1]]
     growth = targets.growth(full["results"], small["results"])
     missed = targets.missed(full, growth if len(scales) > 1 else {})

@@ -78,3 +78,31 @@ def measure(
         result["rps_c4"] = throughput(port, path, cookie, headers, requests, 4)
         result["rps_c16"] = throughput(port, path, cookie, headers, requests, 16)
     return result
+
+
+def interleaved(runs: list[tuple], requests: int) -> list[dict]:
+    """The same page on several servers (one per data scale), one request to
+    each in turn, so a change in the machine's load falls on every scale alike.
+    `runs` holds (port, path, cookie, headers, expected status)."""
+    for port, path, cookie, headers, expect in runs:
+        for _ in range(3):  # warm up both workers
+            status, _ = fetch(port, path, cookie, headers)
+        if status != expect:
+            raise SystemExit(f"{path} answered {status}; the benchmark needs {expect}")
+    timings: list[list[float]] = [[] for _ in runs]
+    for _ in range(requests):
+        for index, (port, path, cookie, headers, _expect) in enumerate(runs):
+            timings[index].append(fetch(port, path, cookie, headers)[1])
+    results = []
+    for series in timings:
+        series.sort()
+        results.append(
+            {
+                "p50_ms": round(statistics.median(series) * 1000, 1),
+                "p99_ms": round(
+                    series[min(len(series) - 1, int(len(series) * 0.99))] * 1000, 1
+                ),
+                "requests": requests,
+            }
+        )
+    return results
