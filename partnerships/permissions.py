@@ -212,6 +212,33 @@ def can_coordinate(user: User, partnership: Partnership) -> bool:
     )
 
 
+def coordinates_any(user: User) -> bool:
+    """Whether the person coordinates some partnership that is not closed, for
+    an organisation they act for: can_coordinate on at least one, in one query
+    whatever the number of partnerships."""
+    if not _active(user):
+        return False
+    if user.is_staff:
+        return True
+    acting = editing_org_ids_of(user)
+    return (
+        bool(acting)
+        and PartnershipRole.objects.filter(
+            user=user,
+            role=PartnershipRole.Role.COORDINATOR,
+            participation__organisation_id__in=acting,
+        )
+        .exclude(participation__partnership__status=Partnership.Status.CLOSED)
+        .exists()
+    )
+
+
+def may_see_needs_picture(user: User) -> bool:
+    """The community-needs picture (anonymous, suppressed counts): hub staff,
+    leadership viewers and coordinators."""
+    return follows_as_leadership(user) or coordinates_any(user)
+
+
 def can_sign(user: User, partnership: Partnership, organisation: Organisation) -> bool:
     """Signing on behalf of one organisation needs that organisation's signatory,
     acting for it (not as a leadership viewer)."""
