@@ -51,6 +51,8 @@ LEARNING_ENTRIES = scaled(2_000)
 
 def seed() -> dict:
     """Each step seeds only what is missing, so later steps can be added."""
+    from .seed_more import seed_comments, seed_coordinator, seed_directory
+
     return {
         "partners": seed_partners(),
         "accountability": seed_accountability(),
@@ -68,79 +70,6 @@ REFERRALS = scaled(100_000)
 BIG_REFERRALS = scaled(20_000)
 SERVICES = scaled(500)
 COMMENTS = 1000
-
-
-@transaction.atomic
-def seed_coordinator() -> bool:
-    """The benchmark person coordinates the first partnership for their
-    organisation (and only that one)."""
-    user = get_user_model().objects.get(username=BENCH_USER)
-    participation = Participation.objects.filter(
-        partnership=Partnership.objects.order_by("pk").first(),
-        organisation__memberships__user=user,
-    ).first()
-    _role, created = PartnershipRole.objects.get_or_create(
-        participation=participation,
-        user=user,
-        role=PartnershipRole.Role.COORDINATOR,
-    )
-    return created
-
-
-@transaction.atomic
-def seed_directory() -> bool:
-    """One published service per organisation (the HSDS API pages them)."""
-    from directory.models import DirectoryService
-
-    if DirectoryService.objects.filter(name__startswith="Bench service").exists():
-        return False
-    categories = DirectoryService.Category.values
-    DirectoryService.objects.bulk_create(
-        DirectoryService(
-            organisation=organisation,
-            name=f"Bench service {i:04}",
-            description="Help with forms, food and housing, in several languages.",
-            category=categories[i % len(categories)],
-            languages="English, Spanish",
-            city="Boston",
-            postal_code="02119",
-            published=True,
-        )
-        for i, organisation in enumerate(Organisation.objects.order_by("pk")[:SERVICES])
-    )
-    return True
-
-
-@transaction.atomic
-def seed_comments() -> bool:
-    """1,000 comments (a third of them replies) on the large MOU's clauses."""
-    from mou.models import MOU, Clause, Comment
-
-    mou = MOU.objects.get(title="Large benchmark MOU")
-    if mou.comments.exists():
-        return False
-    author = get_user_model().objects.get(username=BENCH_USER)
-    clauses = list(Clause.objects.filter(section__mou=mou).order_by("pk"))
-    roots = Comment.objects.bulk_create(
-        Comment(
-            mou=mou,
-            clause=clauses[n % len(clauses)],
-            author=author,
-            body=f"Comment {n}: could we say “monthly” & name who keeps the records?",
-        )
-        for n in range(COMMENTS * 2 // 3)
-    )
-    Comment.objects.bulk_create(
-        Comment(
-            mou=mou,
-            clause=roots[n].clause,
-            parent=roots[n],
-            author=author,
-            body=f"Reply {n}: agreed.",
-        )
-        for n in range(COMMENTS - len(roots))
-    )
-    return True
 
 
 @transaction.atomic
