@@ -4,6 +4,8 @@ policy to the model they pass."""
 
 from __future__ import annotations
 
+import datetime
+
 from .diagram import Box
 from .models import CheckIn, Indicator
 
@@ -38,3 +40,27 @@ def diagram_svg(model) -> str:
     from . import diagram
 
     return diagram.render(model.title, *diagram_parts(model))
+
+
+def next_target_period(indicator) -> dict:
+    """The period a new target most likely covers, offered on the form: the year
+    after the indicator's last target, or its first year of reporting, never
+    past the end of reporting. One query."""
+    last = (
+        indicator.targets.order_by("-period_end")
+        .values_list("period_end", flat=True)
+        .first()
+    )
+    start = last + datetime.timedelta(days=1) if last else indicator.reporting_from
+    if start is None:
+        return {}
+    try:
+        end = start.replace(year=start.year + 1)
+    except ValueError:  # 29 February
+        end = start.replace(year=start.year + 1, month=3, day=1)
+    end -= datetime.timedelta(days=1)
+    if indicator.reporting_until and end > indicator.reporting_until:
+        end = indicator.reporting_until
+    if end < start:
+        return {}
+    return {"period_start": start, "period_end": end}

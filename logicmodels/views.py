@@ -351,7 +351,9 @@ def indicator_detail(request, indicator_pk):
     partnership = model.partnership
     may_measure = services.may_measure(request.user, indicator)
     forms_ = {
-        "target": TargetForm(prefix="t"),
+        "target": TargetForm(
+            prefix="t", initial=selectors.next_target_period(indicator)
+        ),
         "measurement": MeasurementForm(prefix="m"),
         "import": ImportForm(prefix="i"),
         "checkin": CheckInForm(prefix="c"),

@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from partnerships import permissions
+from partnerships.models import PartnershipRole
 from partnerships.next_steps import PER_APP, NextStep
 
 from .models import Attendance, Invitee, Meeting, MeetingSeries
@@ -82,3 +83,16 @@ def next_steps(user) -> list[NextStep]:
             )
         )
     return steps
+
+
+def people_with_roles(partnership) -> list[int]:
+    """The active people who hold a role in the partnership (coordinators,
+    contacts, signatories): whom a new review series invites unless the
+    coordinator unticks them. One query."""
+    return list(
+        PartnershipRole.objects.filter(
+            participation__partnership=partnership, user__is_active=True
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+    )

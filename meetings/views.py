@@ -17,7 +17,7 @@ from accountability.models import LearningEntry, Responsibility
 from partnerships import permissions
 from partnerships.views.base import breadcrumbs, section_context
 
-from . import services
+from . import selectors, services
 from .forms import ActionForm, AgendaItemForm, InviteeForm, MoveForm, SeriesForm
 from .models import AgendaItem, Delivery, Meeting, MeetingSeries
 from .templatetags.meeting_time import zone_label
@@ -89,7 +89,12 @@ def series_add(request, pk):
     form = SeriesForm(
         request.POST or None,
         partnership=partnership,
-        initial={"timezone": partnership.timezone, "preset": "monthly_review"},
+        initial={
+            "timezone": partnership.timezone,
+            "preset": "monthly_review",
+            # Those who hold a role in the partnership are ticked to start with.
+            "members": selectors.people_with_roles(partnership),
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
