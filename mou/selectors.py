@@ -11,7 +11,7 @@ from partnerships import permissions
 from partnerships.models import Organisation, PartnershipRole
 from partnerships.next_steps import PER_APP, NextStep
 
-from .models import MOU, Signature
+from .models import MOU, Comment, Signature
 
 HEX = re.compile(r"[0-9a-f]+")
 
@@ -78,3 +78,61 @@ def next_steps(user) -> list[NextStep]:
         if partnership == mou.partnership_id
         and (mou.pk, mou.signing_round, organisation) not in signed
     ]
+
+
+def review_steps(user) -> list[NextStep]:
+    """For people who co-author for a party: MOUs in review in their
+    partnerships (read and comment before signing opens), and open comments
+    that mention them by @username. Two queries, plus the policy's own."""
+    acting = permissions.editing_org_ids_of(user)
+    if not acting:
+        return []
+    working = permissions.visible_partnerships(user).filter(
+        participations__organisation__in=acting
+    )
+    in_review = (
+        MOU.objects.filter(state=MOU.State.IN_REVIEW, partnership__in=working)
+        .select_related("partnership")
+        .distinct()
+        .order_by("pk")[:PER_APP]
+    )
+    steps = [
+        NextStep(
+            "mou.review",
+            f"Review “{mou.title}” (version {mou.version}) before signing opens "
+            f"({mou.partnership.name})",
+            mou.get_absolute_url(),
+        )
+        for mou in in_review
+    ]
+    if user.username:
+        mentions = (
+            Comment.objects.filter(
+                mou__partnership__in=working,
+                resolved_at__isnull=True,
+                body__icontains=f"@{user.username}",
+            )
+            .exclude(author=user)
+            .select_related("mou", "clause", "author")
+            .order_by("-created_at", "-pk")[:PER_APP]
+        )
+        for comment in mentions:
+            if not re.search(
+                rf"@{re.escape(user.username)}\b", comment.body, re.IGNORECASE
+            ):
+                continue  # @anna is not @annabel
+            author = comment.author
+            who = (author.get_full_name() or author.username) if author else "Someone"
+            url = (
+                comment.clause.get_absolute_url()
+                if comment.clause
+                else comment.mou.get_absolute_url()
+            )
+            steps.append(
+                NextStep(
+                    "mou.mention",
+                    f"{who} mentioned you on “{comment.mou.title}”",
+                    url,
+                )
+            )
+    return steps

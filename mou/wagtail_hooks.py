@@ -78,6 +78,13 @@ def mou_next_steps(user):
     return next_steps(user)
 
 
+@hooks.register("register_next_steps")
+def mou_review_steps(user):
+    from .selectors import review_steps
+
+    return review_steps(user)
+
+
 @hooks.register("referral_protocol_locked")
 def referral_protocol_in_an_executed_mou(partnership):
     """The executed MOU quotes the referral protocol in its referral-methods

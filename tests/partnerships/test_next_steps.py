@@ -278,3 +278,32 @@ def test_an_expired_invitation_is_not_offered(cast, settings):
     )
     invitation.save()
     assert "partnerships.accept_invitation" not in kinds(cast.outsider)
+
+
+def test_partners_are_asked_to_review_an_mou_and_see_mentions(cast, client_for):
+    draft = mou_services.mou_create_from_template(
+        partnership=cast.eastside,
+        template=ensure_default_template(),
+        by=cast.coordinator,
+    )
+    assert "mou.review" not in kinds(cast.partner)  # a draft is still being written
+    commit_each_party(draft, cast.coordinator)
+    mou_services.mou_submit_for_review(mou=draft, by=cast.coordinator)
+    step = {s.kind: s for s in next_steps.for_user(cast.partner)}["mou.review"]
+    assert step.url == draft.get_absolute_url()
+    # Leadership viewers follow, they do not review; outsiders see nothing.
+    assert "mou.review" not in kinds(cast.leader)
+    assert "mou.review" not in kinds(cast.outsider)
+
+    clause = draft.sections.first().clauses.first()
+    mou_services.comment_add(
+        mou=draft, by=cast.coordinator, clause=clause, body="@partner can you check?"
+    )
+    mou_services.comment_add(
+        mou=draft, by=cast.coordinator, clause=clause, body="@partnership words"
+    )
+    mentions = [s for s in next_steps.for_user(cast.partner) if s.kind == "mou.mention"]
+    assert len(mentions) == 1  # "@partnership" is not "@partner"
+    assert mentions[0].url == clause.get_absolute_url()
+    assert "mou.mention" not in kinds(cast.outsider)
+    assert "mou.mention" not in kinds(cast.coordinator)  # not their own comment
