@@ -6,6 +6,13 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from partnerships import permissions
+from partnerships.models import Partnership
+from partnerships.next_steps import PER_APP, NextStep
+
 from .diagram import Box
 from .models import CheckIn, Indicator
 
@@ -64,3 +71,50 @@ def next_target_period(indicator) -> dict:
     if end < start:
         return {}
     return {"period_start": start, "period_end": end}
+
+
+# How long a reporting period lasts, by an indicator's frequency.
+PERIOD_DAYS = {"monthly": 31, "quarterly": 92, "yearly": 366}
+
+
+def next_steps(user) -> list:
+    """Measurements due from organisations the person acts for: an indicator
+    they are responsible for whose next reporting period has ended without a
+    figure. One query, plus the policy's own."""
+    acting = permissions.editing_org_ids_of(user)
+    if not acting:
+        return []
+    today = timezone.localdate()
+    overdue = Q()
+    for frequency, days in PERIOD_DAYS.items():
+        ended = today - datetime.timedelta(days=days)
+        overdue |= Q(frequency=frequency) & (
+            Q(last__lt=ended) | Q(last__isnull=True, reporting_from__lt=ended)
+        )
+    indicators = (
+        Indicator.objects.filter(
+            responsible_id__in=acting,
+            element__model__partnership__in=permissions.visible_partnerships(user),
+            reporting_from__lte=today,
+        )
+        .exclude(element__model__partnership__status=Partnership.Status.CLOSED)
+        .exclude(reporting_until__lt=today - datetime.timedelta(days=366))
+        .annotate(last=Max("measurements__period_end"))
+        .filter(overdue)
+        .select_related("element__model__partnership", "responsible")
+        .order_by("last", "pk")[:PER_APP]
+    )
+    return [
+        NextStep(
+            "indicator.measure",
+            f"Report “{indicator.name}” for {indicator.responsible.name} "
+            + (
+                f"(last figure to {indicator.last:%-d %b %Y})"
+                if indicator.last
+                else "(no figure yet)"
+            )
+            + f" ({indicator.element.model.partnership.name})",
+            indicator.get_absolute_url(),
+        )
+        for indicator in indicators
+    ]

@@ -60,3 +60,10 @@ def logic_model_draft_from_proposal(entry):
         "Open a new draft of the logic model",
         reverse("logicmodels:from_proposal", args=[entry.partnership_id, entry.pk]),
     )
+
+
+@hooks.register("register_next_steps")
+def logic_model_next_steps(user):
+    from .selectors import next_steps
+
+    return next_steps(user)
