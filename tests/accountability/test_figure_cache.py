@@ -68,9 +68,17 @@ def apply(op, cast, partnerships, today):
     kind, *args = op
     existing = list(Responsibility.objects.order_by("pk"))
     pick = existing[args[0] % len(existing)] if existing and args else None
+    owners = (
+        list(
+            partnerships[args[0]].participations.values_list("organisation", flat=True)
+        )
+        if kind in ("create", "bulk")
+        else []
+    )
+    if kind in ("create", "bulk") and not owners:
+        return  # every organisation left that partnership
     if kind == "create":
         partnership = partnerships[args[0]]
-        owners = list(partnership.participations.values_list("organisation", flat=True))
         Responsibility.objects.create(
             partnership=partnership,
             owner_id=owners[args[1] % len(owners)],
@@ -79,12 +87,10 @@ def apply(op, cast, partnerships, today):
             status=args[3],
         )
     elif kind == "bulk":
-        partnership = partnerships[args[0]]
-        owner = partnership.participations.first().organisation_id
         Responsibility.objects.bulk_create(
             Responsibility(
-                partnership=partnership,
-                owner_id=owner,
+                partnership=partnerships[args[0]],
+                owner_id=owners[0],
                 title=f"Bulk {n}",
                 due_date=today - datetime.timedelta(days=n * 7),
                 status=STATUSES[n % len(STATUSES)],
