@@ -12,10 +12,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import expect
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page
 
+from mou.default_template import ensure_default_template
 from mou.models import MOU
 from partnerships import services
 from partnerships.models import Organisation, Partnership
@@ -47,6 +51,16 @@ LANDS_ON = {
 
 @pytest.fixture
 def demo(live_server):
+    # Rows a fresh installation has from its migrations, which a transactional
+    # test before this one may have emptied.
+    ensure_default_template()
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root"))
     call_command("load_demo_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
     eastside = Partnership.objects.get(name="Eastside Family Support Partnership")
     # An outside invitee: Lakeshore's administrator, asked to join Eastside.
