@@ -119,6 +119,20 @@ class MOUTemplateSection(Orderable):
             )
 
 
+class Missing(str):
+    """One thing missing before an MOU can go to signing, as a sentence, with
+    what would fix it: a section of some kind, or a role for an organisation."""
+
+    def __new__(cls, text, *, section_kind=None, organisation=None, role=None):
+        item = super().__new__(cls, text)
+        item.section_kind, item.organisation, item.role = (
+            section_kind,
+            organisation,
+            role,
+        )
+        return item
+
+
 class LibraryClause(models.Model):
     """Reusable clause text hub staff keep for coordinators to copy."""
 
@@ -353,8 +367,9 @@ class MOU(ConcurrentTransitionMixin, RevisionMixin, models.Model):
             participations__partnership_id=self.partnership_id
         ).order_by("name")
 
-    def signing_checklist(self) -> list[str]:
-        """What is missing before signing can open; empty when ready."""
+    def signing_checklist(self) -> list[Missing]:
+        """What is missing before signing can open; empty when ready. Each
+        item reads as a sentence and says what would fix it."""
         problems = []
         sections = list(self.sections.prefetch_related("clauses"))
         kinds_with_text = {
@@ -363,15 +378,21 @@ class MOU(ConcurrentTransitionMixin, RevisionMixin, models.Model):
         for kind in REQUIRED_SECTIONS:
             if kind not in kinds_with_text:
                 problems.append(
-                    f"Add the “{kind.label}” section with at least one clause."
+                    Missing(
+                        f"Add the “{kind.label}” section with at least one clause.",
+                        section_kind=kind,
+                    )
                 )
         if (
             self.partnership.shares_client_data
             and SectionKind.DATA_SHARING not in kinds_with_text
         ):
             problems.append(
-                "The partnership shares client data: add a “Data sharing and "
-                "confidentiality” section."
+                Missing(
+                    "The partnership shares client data: add a “Data sharing and "
+                    "confidentiality” section.",
+                    section_kind=SectionKind.DATA_SHARING,
+                )
             )
         committed = {
             c.responsible_id
@@ -386,11 +407,21 @@ class MOU(ConcurrentTransitionMixin, RevisionMixin, models.Model):
         )
         for organisation in self.parties():
             if organisation.pk not in signatories:
-                problems.append(f"Name a signatory for {organisation.name}.")
+                problems.append(
+                    Missing(
+                        f"Name a signatory for {organisation.name}.",
+                        organisation=organisation,
+                        role="signatory",
+                    )
+                )
             if organisation.pk not in committed:
                 problems.append(
-                    f"Give {organisation.name} at least one commitment (a clause with "
-                    "a responsible organisation)."
+                    Missing(
+                        f"Give {organisation.name} at least one commitment (a clause "
+                        "with a responsible organisation).",
+                        organisation=organisation,
+                        section_kind=SectionKind.ROLES,
+                    )
                 )
         return problems
 

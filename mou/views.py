@@ -26,7 +26,15 @@ from .forms import (
     SignForm,
     TerminateForm,
 )
-from .models import MOU, Clause, Comment, DocumentTemplate, MOUTemplate, Section
+from .models import (
+    MOU,
+    Clause,
+    Comment,
+    DocumentTemplate,
+    MOUTemplate,
+    Section,
+    SectionKind,
+)
 
 # Threads on a clause nobody has resolved yet.
 OPEN_THREADS = Count(
@@ -62,6 +70,37 @@ def _context(request, mou, **extra):
     )
     context.update(extra)
     return context
+
+
+def _checklist(mou, sections) -> list[tuple[str, str]]:
+    """What is missing before signing can open, each with the page where it is
+    fixed: the section to write, or the partner's role to assign (prefilled)."""
+    items = mou.signing_checklist()
+    if not items:
+        return []
+    by_kind = {section.kind: section for section in sections}
+    participations = dict(
+        mou.partnership.participations.values_list("organisation_id", "pk")
+    )
+    linked = []
+    for item in items:
+        if item.role and item.organisation.pk in participations:
+            url = reverse(
+                "partnerships:role_assign",
+                args=[mou.partnership_id, participations[item.organisation.pk]],
+            )
+            url += f"?role={item.role}"
+        elif item.section_kind in by_kind:
+            url = reverse(
+                "mou:section_edit", args=[mou.pk, by_kind[item.section_kind].pk]
+            )
+        elif item.section_kind:
+            url = reverse("mou:section_add", args=[mou.pk])
+            url += f"?kind={item.section_kind}"
+        else:
+            url = ""
+        linked.append((str(item), url))
+    return linked
 
 
 @require_safe
@@ -145,7 +184,7 @@ def mou_detail(request, mou_pk):
         general_comments=general,
         parties=parties,
         signable=[o for o in signable if o.pk not in signatures],
-        checklist=mou.signing_checklist() if mou.state == MOU.State.IN_REVIEW else [],
+        checklist=_checklist(mou, sections) if mou.is_editable else [],
         hash_ok=mou.signatures_match() if mou.frozen_hash else True,
         can_edit_text=can_edit and mou.is_editable,
         can_comment=can_edit,
@@ -200,6 +239,10 @@ def section_edit(request, mou_pk, section_pk=None):
     else:
         initial = {"base_revision": mou.latest_revision_id}
         clauses = []
+        if section is None and request.GET.get("kind") in SectionKind.values:
+            # From the checklist: "Add the Data sharing section".
+            kind = SectionKind(request.GET["kind"])
+            initial.update(heading=kind.label, kind=kind)
         if section:
             initial.update(heading=section.heading, kind=section.kind)
             clauses = [

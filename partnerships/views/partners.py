@@ -344,7 +344,13 @@ def role_assign(request, pk, participation_pk):
     people = User.objects.filter(
         memberships__organisation=participation.organisation, is_active=True
     ).order_by("last_name", "first_name", "username")
-    form = RoleForm(request.POST or None, people=people)
+    # From the MOU checklist: "Name a signatory for …" arrives with the role.
+    role = request.GET.get("role")
+    form = RoleForm(
+        request.POST or None,
+        people=people,
+        initial={"role": role} if role in PartnershipRole.Role.values else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.role_assign(
