@@ -98,16 +98,23 @@ def test_a_new_coordinator_sets_a_partnership_up_in_at_most_60_actions(
     expect(page.get_by_text("MOU started from the template")).to_be_visible()
     mou = MOU.objects.get(partnership=partnership)
     roles = mou.sections.get(kind="roles")
-    for organisation in [
-        "Northside Family Services",
-        "Riverside Health Clinic",
-        "Eastside Housing Coalition",
-    ]:
-        me.click(page.locator(f"a[href$='/sections/{roles.pk}/']").first)
+    # One save gives each party its commitment ("Add another clause").
+    me.click(page.locator(f"a[href$='/sections/{roles.pk}/']").first)
+    for index, organisation in enumerate(
+        [
+            "Northside Family Services",
+            "Riverside Health Clinic",
+            "Eastside Housing Coalition",
+        ]
+    ):
+        if index:
+            me.click(page.get_by_role("button", name="Add another clause"))
         last = page.locator("fieldset").last
         me.fill(last.locator("textarea"), f"{organisation} refers within two days.")
         me.choose(last.locator("select").first, label=organisation)
-        me.click(page.get_by_role("button", name="Save section"))
+    me.click(page.get_by_role("button", name="Save section"))
+    expect(page.get_by_text("Roles and responsibilities” saved")).to_be_visible()
+    assert roles.clauses.filter(responsible__isnull=False).count() >= 3
     me.click(page.get_by_role("button", name="Submit for review"))
     me.click(page.get_by_role("button", name="Open signing"))
     expect(page.get_by_text("Signing is open")).to_be_visible()
