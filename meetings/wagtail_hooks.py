@@ -70,3 +70,10 @@ def meetings_next_steps(user):
     from .selectors import next_steps
 
     return next_steps(user)
+
+
+@hooks.register("register_next_steps")
+def meetings_organiser_steps(user):
+    from .selectors import organiser_steps
+
+    return organiser_steps(user)

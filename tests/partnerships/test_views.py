@@ -305,7 +305,7 @@ def test_the_overview_and_dashboard_cost_a_bounded_number_of_queries(
         client.get(reverse("partnerships:partners", args=[cast.eastside.pk]))
     # The home page carries every capability's panel and the next steps (see
     # test_dashboard); the count depends on the number of panels, not the data.
-    with django_assert_max_num_queries(47):
+    with django_assert_max_num_queries(48):
         dashboard = client.get(reverse("wagtailadmin_home"))
     assert "All 202 partnerships" in dashboard.text
 
